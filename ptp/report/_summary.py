@@ -1,0 +1,285 @@
+"""The summary of a results set: one cell per (suite, axes) with bootstrap CIs over tasks, and
+the paired comparisons each suite declares, Holm-corrected per suite."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ptp.report._pairing import PairedStats, apply_holm, paired_stats
+from ptp.report._rows import (
+    AxesKey,
+    axes_key,
+    axes_label,
+    axis_names,
+    latest_rows,
+    row_axes,
+    row_correct,
+    row_score,
+)
+from ptp.results import EvalRecord
+from ptp.stats import bootstrap_ci
+
+CI_METHOD = "percentile"
+RESAMPLE_UNIT = "task_id"
+METHOD_TEXT = "percentile bootstrap over tasks (a task's epochs are resampled together)"
+
+
+class Estimate(BaseModel):
+    """A mean with its bootstrap confidence interval."""
+
+    mean: float
+    low: float
+    high: float
+
+
+class Cell(BaseModel):
+    """One (suite, axes) group of rows.
+
+    Harness errors are in ``n`` and ``n_errors`` and count as score 0 and incorrect in
+    ``score`` and ``accuracy``; their tokens, cost and latency are in the means.
+    """
+
+    suite: str
+    axes: dict[str, str]
+    n: int
+    n_tasks: int
+    n_errors: int
+    accuracy: Estimate
+    score: Estimate
+    mean_prompt_tokens: float
+    mean_completion_tokens: float
+    mean_tokens: float
+    mean_cost_usd: float | None = Field(description="None when any row's cost is unknown")
+    mean_latency_s: float
+    mean_llm_calls: float
+    mean_steps: float
+    mean_tool_calls: float
+
+    @property
+    def label(self) -> str:
+        """``axis=value`` pairs, e.g. ``level=L1, model=local:gemma-3-270m``."""
+        return axes_label(self.axes)
+
+
+class PairedComparison(PairedStats):
+    """A declared comparison ``axis: a vs b`` within one group of the other axes."""
+
+    axis: str
+    a: str
+    b: str
+    group: dict[str, str]
+
+    @property
+    def group_label(self) -> str:
+        """The other axes' values, e.g. ``model=x``; ``(all)`` when there are none."""
+        return axes_label(self.group)
+
+
+class SuiteSummary(BaseModel):
+    """The cells and comparisons of one suite; ``notes`` says what could not be compared."""
+
+    name: str
+    axes: list[str]
+    n: int
+    n_tasks: int
+    n_errors: int
+    cells: list[Cell]
+    comparisons: list[PairedComparison] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
+class Summary(BaseModel):
+    """Everything the renderers show; ``summary.json`` is its ``model_dump_json``."""
+
+    confidence: float
+    n_resamples: int
+    seed: int
+    ci_method: str = CI_METHOD
+    resample_unit: str = RESAMPLE_UNIT
+    method: str = METHOD_TEXT
+    n_rows: int
+    n_superseded: int = Field(0, description="older rows of a case replaced by a re-run")
+    suites: list[SuiteSummary]
+
+    def suite(self, name: str) -> SuiteSummary:
+        """The suite called ``name``.
+
+        Raises:
+            KeyError: If there is no such suite (the message lists the known ones).
+        """
+        for s in self.suites:
+            if s.name == name:
+                return s
+        raise KeyError(f"no suite {name!r}; known: {[s.name for s in self.suites]}")
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
+def _estimate(values: Sequence[float], clusters: Sequence[str], **knobs: Any) -> Estimate:
+    ci = bootstrap_ci(values, clusters=clusters, method=CI_METHOD, **knobs)
+    return Estimate(mean=ci.estimate, low=ci.low, high=ci.high)
+
+
+def _cell(suite: str, axes: dict[str, str], rows: Sequence[EvalRecord], **knobs: Any) -> Cell:
+    tasks = [r.task_id for r in rows]
+    known_costs = [r.cost_usd for r in rows if r.cost_usd is not None]
+    prompt = [float(r.prompt_tokens) for r in rows]
+    completion = [float(r.completion_tokens) for r in rows]
+    return Cell(
+        suite=suite,
+        axes=axes,
+        n=len(rows),
+        n_tasks=len(set(tasks)),
+        n_errors=sum(r.error is not None for r in rows),
+        accuracy=_estimate([float(row_correct(r)) for r in rows], tasks, **knobs),
+        score=_estimate([row_score(r) for r in rows], tasks, **knobs),
+        mean_prompt_tokens=_mean(prompt),
+        mean_completion_tokens=_mean(completion),
+        mean_tokens=_mean([p + c for p, c in zip(prompt, completion, strict=True)]),
+        # One unknown cost makes the mean unknown: a partial mean would understate it.
+        mean_cost_usd=_mean(known_costs) if len(known_costs) == len(rows) else None,
+        mean_latency_s=_mean([r.latency_s for r in rows]),
+        mean_llm_calls=_mean([float(r.llm_calls) for r in rows]),
+        mean_steps=_mean([float(r.steps) for r in rows]),
+        mean_tool_calls=_mean([float(r.tool_calls) for r in rows]),
+    )
+
+
+def declared_comparisons(suite: str, info: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The suite's ``compare`` entries as (axis, a, b).
+
+    Raises:
+        ValueError: If an entry is not ``[axis, a, b]`` (the message names its index).
+    """
+    entries = info.get("compare") or []
+    if not isinstance(entries, list | tuple):
+        raise ValueError(
+            f"suites[{suite!r}]['compare'] is {entries!r}; write a list of [axis, a, b]"
+        )
+    out = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, list | tuple) or len(entry) != 3:
+            raise ValueError(
+                f"suites[{suite!r}]['compare'][{i}] is {entry!r}; "
+                "write each comparison as [axis, a, b], e.g. ['level', 'L1', 'L0']"
+            )
+        out.append((str(entry[0]), str(entry[1]), str(entry[2])))
+    return out
+
+
+def _compare(
+    axis: str,
+    a: str,
+    b: str,
+    cells: Mapping[AxesKey, dict[str, str]],
+    rows: Mapping[AxesKey, list[EvalRecord]],
+    notes: list[str],
+    **knobs: Any,
+) -> list[PairedComparison]:
+    """One comparison per group of the other axes that has both an ``a`` and a ``b`` cell."""
+    name = f"{axis}: {a} vs {b}"
+    values = {axes.get(axis) for axes in cells.values()}
+    if axis not in {k for axes in cells.values() for k in axes}:
+        notes.append(f"{name}: no row has the axis {axis!r}; nothing compared")
+        return []
+    missing = [v for v in (a, b) if v not in values]
+    if missing:
+        notes.append(f"{name}: no row has {axis}={missing[0]}; nothing compared")
+        return []
+    out = []
+    for key, axes in cells.items():
+        if axes.get(axis) != a:
+            continue
+        group = {k: v for k, v in axes.items() if k != axis}
+        other = axes_key({**axes, axis: b})
+        if other not in cells:
+            notes.append(f"{name}: group {axes_label(group)} has no {axis}={b} cell; not compared")
+            continue
+        stats = paired_stats(rows[key], rows[other], **knobs)
+        if stats.n_pairs == 0:
+            notes.append(f"{name}: group {axes_label(group)} shares no task id; no test")
+        out.append(PairedComparison(axis=axis, a=a, b=b, group=group, **stats.model_dump()))
+    return out
+
+
+def summarize(
+    records: list[EvalRecord],
+    suites: dict[str, dict] | None = None,
+    *,
+    confidence: float = 0.95,
+    n_resamples: int = 5000,
+    seed: int = 0,
+) -> Summary:
+    """Summarize result rows per (suite, axes) cell and run the declared comparisons.
+
+    A harness error is never silently dropped: the row stays in its cell, is counted in
+    ``n_errors``, and counts as score 0 and incorrect. When several rows share a
+    (suite, case_id) (a resumed run re-ran an errored case), the last one is the case's
+    outcome and the others are counted in ``n_superseded``. CIs are percentile bootstraps
+    that resample tasks (all epochs of a task together). Comparisons pair tasks present on
+    both sides; the tasks only one side ran are counted in ``n_unpaired_a``/``n_unpaired_b``.
+
+    Args:
+        records: The rows (e.g. from :func:`ptp.results.read_results`).
+        suites: ``{suite: {"compare": [[axis, a, b], ...]}}`` as in ``suites.json``; each
+            comparison runs within every group of the other axes, as ``a - b``, and its
+            p-values are Holm-corrected across all comparisons of that suite.
+        confidence: Two-sided CI level.
+        n_resamples: Bootstrap resamples per interval and per comparison.
+        seed: Bootstrap seed (the same for every interval, so reruns are identical).
+
+    Returns:
+        The :class:`Summary`.
+
+    Raises:
+        ValueError: If a declared comparison is not ``[axis, a, b]``.
+    """
+    knobs: dict[str, Any] = {"confidence": confidence, "n_resamples": n_resamples, "seed": seed}
+    rows_all, superseded = latest_rows(records)
+    by_suite: dict[str, dict[AxesKey, list[EvalRecord]]] = defaultdict(lambda: defaultdict(list))
+    cell_axes: dict[str, dict[AxesKey, dict[str, str]]] = defaultdict(dict)
+    for record in rows_all:
+        axes = row_axes(record)
+        key = axes_key(axes)
+        by_suite[record.suite][key].append(record)
+        cell_axes[record.suite].setdefault(key, axes)
+    out = []
+    for suite in sorted(by_suite):
+        rows = by_suite[suite]
+        names = axis_names(cell_axes[suite].values())
+        # Sorted by axis values, so the table does not depend on the order rows arrived in.
+        keys = sorted(rows, key=lambda k: [cell_axes[suite][k].get(n, "") for n in names])
+        cells = [_cell(suite, cell_axes[suite][k], rows[k], **knobs) for k in keys]
+        notes: list[str] = []
+        comparisons: list[PairedComparison] = []
+        for axis, a, b in declared_comparisons(suite, (suites or {}).get(suite, {})):
+            ordered = {k: cell_axes[suite][k] for k in keys}
+            comparisons += _compare(axis, a, b, ordered, rows, notes, **knobs)
+        apply_holm(comparisons)
+        suite_rows = [r for k in keys for r in rows[k]]
+        out.append(
+            SuiteSummary(
+                name=suite,
+                axes=names,
+                n=len(suite_rows),
+                n_tasks=len({r.task_id for r in suite_rows}),
+                n_errors=sum(c.n_errors for c in cells),
+                cells=cells,
+                comparisons=comparisons,
+                notes=notes,
+            )
+        )
+    return Summary(
+        confidence=confidence,
+        n_resamples=n_resamples,
+        seed=seed,
+        n_rows=len(rows_all),
+        n_superseded=superseded,
+        suites=out,
+    )

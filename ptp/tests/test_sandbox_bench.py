@@ -1,0 +1,35 @@
+"""Benchmark: one interpreter step (a trivial block plus one proxied tool call), round trip.
+
+Target: median <= 5 ms. Timed with ``--benchmark-enable``; otherwise each case runs once.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ptp.sandbox import Interpreter
+from ptp.tools import Tool
+
+pytestmark = pytest.mark.skip(reason="unsafe: on 2026-11-22 a hostile fork-bomb test in this module escaped containment and exhausted the machine's process table; the sandbox is unfinished work (issue 5), do not run these until the escape is fixed")
+
+
+STEP = "item = inspect('i00')\nitem['weight'] + 1"
+TARGET_MEDIAN_S = 0.005
+
+
+def inspect(item_id: str) -> dict:
+    """Reveal one item."""
+    return {"weight": 3, "value": 7, "class": "A"}
+
+
+@pytest.mark.bench
+@pytest.mark.parametrize("regime", ["persistent", "reset"])
+def test_interpreter_step_round_trip(benchmark, regime: str) -> None:
+    with Interpreter(regime, tools=[Tool.from_function(inspect)]) as py:
+        py.run("1")  # start the worker outside the timing
+        observation = benchmark.pedantic(
+            py.run, args=(STEP,), rounds=200, iterations=1, warmup_rounds=10
+        )
+    assert observation.ok and observation.value == "4" and observation.tool_calls == 1
+    if benchmark.stats is not None:  # None under --benchmark-disable
+        assert benchmark.stats.stats.median <= TARGET_MEDIAN_S
