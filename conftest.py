@@ -5,3 +5,5 @@ defaults whatever order the plugins load in."""
 from ptp.pytest_plugin import vcr_cassette_dir, vcr_config
 
 __all__ = ["vcr_cassette_dir", "vcr_config"]
+
+pytest_plugins = ["pytester"]  # ptp/tests/test_plugin.py runs whole pytest sessions

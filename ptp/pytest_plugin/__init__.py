@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from ptp.pytest_plugin._server import shared_local_server
 from ptp.pytest_plugin._session import ResultsSession, finished_case_ids
 from ptp.results import EvalRecord
 
-__all__ = ["EvalCase", "EvalRun", "vcr_cassette_dir", "vcr_config"]
+__all__ = ["EvalCase", "EvalRun", "is_live", "vcr_cassette_dir", "vcr_config"]
 
 _ROW = "ptp_row"
 _SUITE = "ptp_suite"
@@ -199,21 +199,27 @@ def ptp_local_server(
         yield url
 
 
-def eval_model(request: pytest.FixtureRequest, case: EvalCase) -> Model:
-    """The client for the case's model: every call carries the case's seed; replay never
-    retries and sends no real key."""
-    defaults = {"seed": case.seed}
+def eval_model(request: pytest.FixtureRequest, spec: str, seed: int = 0) -> Model:
+    """The client for ``spec`` in this session: every call carries ``seed``; replay never
+    retries and sends no real key; recording against the embedded model starts its server."""
+    defaults = {"seed": seed}
     if not is_live(request.config):
-        return get_model(case.model, max_retries=0, api_key="replay-no-key", defaults=defaults)
-    if case.model.startswith("local:"):
+        return get_model(spec, max_retries=0, api_key="replay-no-key", defaults=defaults)
+    if spec.startswith("local:"):
         request.getfixturevalue("ptp_local_server")
-    return get_model(case.model, defaults=defaults)
+    return get_model(spec, defaults=defaults)
+
+
+@pytest.fixture
+def ptp_model(request: pytest.FixtureRequest) -> Callable[[str], Model]:
+    """Factory for tests outside grids: ``model = ptp_model("local:gemma-3-270m")``."""
+    return lambda spec: eval_model(request, spec, request.config.getoption("ptp_seed"))
 
 
 @pytest.fixture
 def ptp_eval(request: pytest.FixtureRequest, ptp_case: EvalCase) -> EvalRun:
     """Runs the case: ``.model``, ``.recording()``, ``.score(...)``; the row is built from it."""
-    model = eval_model(request, ptp_case) if ptp_case.model else None
+    model = eval_model(request, ptp_case.model, ptp_case.seed) if ptp_case.model else None
     run = EvalRun(ptp_case, model, request.config.stash[_RESULTS], Path(str(request.path)).stem)
     request.node.stash[_RUN] = run
     return run

@@ -13,7 +13,10 @@ from ptp.sandbox import Interpreter, Observation, SandboxError
 from ptp.tools import Tool, ToolError
 from ptp.trace import recorder
 
-pytestmark = pytest.mark.skip(reason="unsafe: on 2026-11-22 a hostile fork-bomb test in this module escaped containment and exhausted the machine's process table; the sandbox is unfinished work (issue 5), do not run these until the escape is fixed")
+pytestmark = pytest.mark.skip(
+    reason="unsafe: on 2026-11-22 a hostile fork-bomb test here escaped containment and filled "
+    "the process table; the sandbox is unfinished (issue 5); do not run until that is fixed"
+)
 
 
 HOSTILE_TIMEOUT_S = 1.0

@@ -107,7 +107,9 @@ def _example_trip() -> Trip:
     )
 
 
-@ptool(examples=[({"text": EXAMPLE_PROMPT}, _example_trip())], temperature=0, max_tokens=600)
+@ptool(
+    examples=[({"text": EXAMPLE_PROMPT}, _example_trip())], retries=1, temperature=0, max_tokens=400
+)
 def extract_trip(text: str) -> Trip:
     """Read the passenger's cabin class, origin and destination cities, ticket price and every
     item they bring (carry-on first, then checked bags), converting sizes to inches and

@@ -27,7 +27,8 @@ def inspect_budget(capacity: int, weights: list[int], n_allowed_items: int, n_op
     """ceil(max(1.5 * capacity / mean_weight / p_valid, 1.1 * n_optimal)) in [5, n_items].
 
     ``mean_weight`` is the mean weight of all items, ``p_valid`` the fraction of items whose
-    class is allowed. Computed in exact fractions so that 1.1 * 50 is 55, not float's 55.00000000000001.
+    class is allowed. Computed in exact fractions so that 1.1 * 50 is 55, not float's
+    55.00000000000001.
 
     Args:
         capacity: the knapsack capacity.

@@ -1,0 +1,97 @@
+"""The plugin end to end: real pytest sessions (pytester), with and without xdist."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from ptp.pytest_plugin._cassettes import canonical_body
+from ptp.results import ResultsFileError, read_results
+
+TOY = """
+import pytest
+TASKS = [{"task_id": f"t{i}", "x": i} for i in range(6)]
+
+@pytest.mark.ptp_grid(suite="toy", axes={"level": ["A", "B"]}, tasks=lambda cell: TASKS,
+                      compare=[("level", "A", "B")])
+def test_toy(ptp_case, ptp_eval):
+    with ptp_eval.recording():
+        answer = ptp_case.task["x"] % 2 if ptp_case["level"] == "A" else 0
+    if ptp_case.task["x"] == 5 and ptp_case["level"] == "B":
+        raise RuntimeError("solver crashed")
+    ptp_eval.score(answer=answer, expected=0, score=float(answer == 0), correct=answer == 0)
+"""
+
+
+@pytest.fixture
+def toy(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makeconftest("from ptp.pytest_plugin import vcr_cassette_dir, vcr_config")
+    pytester.makepyfile(test_toy=TOY)
+    return pytester
+
+
+def rows(results: Path) -> set[tuple]:
+    return {(r.case_id, r.score, r.correct, r.error) for r in read_results(results)}
+
+
+def test_rows_are_the_same_with_and_without_xdist(toy):
+    serial = toy.runpytest_subprocess("--ptp-results", "r0", "-n", "0")
+    serial.assert_outcomes(passed=11, failed=1)
+    parallel = toy.runpytest_subprocess("--ptp-results", "r8", "-n", "4")
+    parallel.assert_outcomes(passed=11, failed=1)
+    r0, r8 = toy.path / "r0", toy.path / "r8"
+    assert rows(r0) == rows(r8)
+    assert len(read_results(r8)) == 12  # none lost, none doubled
+    (crash,) = [r for r in read_results(r0) if r.error]
+    assert crash.case_id == "B-t5" and crash.error == "RuntimeError: solver crashed"
+    for name in ("summary.json", "tables.tex", "summary.md", "accuracy_vs_cost.png", "runs.jsonl"):
+        assert (r8 / name).stat().st_size > 0
+    assert (r0 / read_results(r0)[0].trace).exists()
+    assert "ptp results" in serial.stdout.str()
+    summary = json.loads((r0 / "summary.json").read_text())
+    assert "toy" in json.dumps(summary)
+
+
+def test_resume_skips_finished_cases(toy):
+    toy.runpytest_subprocess("--ptp-results", "r", "-n", "0").assert_outcomes(passed=11, failed=1)
+    again = toy.runpytest_subprocess("--ptp-results", "r", "--ptp-resume", "-n", "0")
+    again.assert_outcomes(failed=1, deselected=11)  # only the errored case runs again
+
+
+def test_epochs_multiply_cases_with_their_own_seeds(toy):
+    toy.runpytest_subprocess("--ptp-results", "r", "--ptp-epochs", "2", "--ptp-seed", "7")
+    records = read_results(toy.path / "r")
+    assert len(records) == 24
+    assert {r.seed for r in records} == {7, 8}
+
+
+def test_malformed_results_name_the_file_line_and_field(tmp_path):
+    good = '{"case_id": "a", "suite": "s", "task_id": "t"}'
+    bad = '{"case_id": "b", "suite": "s"}'
+    (tmp_path / "results.jsonl").write_text(f"{good}\n{bad}\n{good}\n")
+    with pytest.raises(ResultsFileError, match=r"results.jsonl:2: field 'task_id'"):
+        read_results(tmp_path)
+
+
+def test_a_killed_run_keeps_finished_rows(tmp_path):
+    good = '{"case_id": "a", "suite": "s", "task_id": "t"}'
+    (tmp_path / "results.jsonl").write_text(good + '\n{"case_id": "b", "sui')
+    assert [r.case_id for r in read_results(tmp_path)] == ["a"]
+
+
+def test_canonical_body_ignores_key_order_and_volatile_fields():
+    a = b'{"model": "m", "messages": [{"role": "user", "content": "hi"}], "user": "u1"}'
+    b = b'{"messages": [{"content": "hi", "role": "user"}], "model": "m"}'
+    assert canonical_body(a) == canonical_body(b)
+    assert canonical_body(a) != canonical_body(a.replace(b"hi", b"ho"))
+
+
+def test_no_credential_in_any_cassette():
+    root = Path(__file__).resolve().parents[2] / "cassettes"
+    for path in root.rglob("*.yaml"):
+        text = path.read_text().lower()
+        assert "authorization" not in text and "api-key" not in text, path
+        assert not re.search(r"sk-[a-z0-9_-]{20,}", text), path
