@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from ptp.models import Model, get_model
-from ptp.pytest_plugin._cassettes import json_body_matcher, vcr_kwargs
+from ptp.pytest_plugin._cassettes import json_body_matcher, validate_cassette, vcr_kwargs
 from ptp.pytest_plugin._eval import EvalRun
 from ptp.pytest_plugin._grid import EvalCase, GridSpec, expand
 from ptp.pytest_plugin._server import shared_local_server
@@ -158,6 +158,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if skipped:
         config.hook.pytest_deselected(items=skipped)
         items[:] = keep
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before pytest-recording's fixture loads the cassette: a broken file gets a clear error.
+    case = _case_of(item)
+    if case is not None:
+        cassettes = Path(item.config.rootpath) / "cassettes" / Path(str(item.path)).stem
+        validate_cassette(cassettes / f"{case.case_id}.yaml")
 
 
 def _case_of(item: pytest.Item) -> EvalCase | None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 SCRUBBED_HEADERS = (
     "authorization",
@@ -61,3 +64,28 @@ def vcr_kwargs() -> dict[str, Any]:
         "decode_compressed_response": True,
         "before_record_response": _scrub_response,
     }
+
+
+class CassetteFileError(ValueError):
+    """A cassette file is unreadable; the message names it and says how to fix it."""
+
+
+def validate_cassette(path: Path) -> None:
+    """Check that ``path`` (if it exists) is a vcrpy cassette, before vcrpy reads it.
+
+    vcrpy's own errors on a broken file do not say which file; this one does.
+    """
+    if not path.exists():
+        return
+    fix = "fix it, or delete it and re-record with --record-mode=once"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise CassetteFileError(f"{path}: not valid YAML ({err}); {fix}") from err
+    if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
+        raise CassetteFileError(f"{path}: no 'interactions' list, so not a cassette; {fix}")
+    for number, interaction in enumerate(data["interactions"]):
+        if not isinstance(interaction, dict) or not {"request", "response"} <= interaction.keys():
+            raise CassetteFileError(
+                f"{path}: interaction {number} lacks 'request' or 'response'; {fix}"
+            )

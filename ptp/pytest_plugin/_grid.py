@@ -112,4 +112,11 @@ def expand(spec: GridSpec, models: Sequence[str], epochs: int, seed: int) -> lis
                             seed=seed + epoch,
                         )
                     )
+    ids = [c.case_id for c in cases]
+    if len(set(ids)) != len(ids):
+        twice = sorted({i for i in ids if ids.count(i) > 1})[:3]
+        raise ValueError(
+            f"grid {spec.suite!r}: case ids {twice} occur twice (they name cassettes); "
+            "make task ids unique within a cell"
+        )
     return cases

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ptp.pytest_plugin._cassettes import canonical_body
+from ptp.pytest_plugin._cassettes import CassetteFileError, canonical_body, validate_cassette
 from ptp.results import ResultsFileError, read_results
 
 TOY = """
@@ -95,3 +95,19 @@ def test_no_credential_in_any_cassette():
         text = path.read_text().lower()
         assert "authorization" not in text and "api-key" not in text, path
         assert not re.search(r"sk-[a-z0-9_-]{20,}", text), path
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("interactions: [unclosed", "not valid YAML"),
+        ("version: 1\n", "no 'interactions'"),
+        ("interactions:\n- request: {}\n", "interaction 0"),
+    ],
+)
+def test_malformed_cassette_names_the_file(tmp_path, content, problem):
+    path = tmp_path / "case.yaml"
+    path.write_text(content)
+    with pytest.raises(CassetteFileError, match=problem) as info:
+        validate_cassette(path)
+    assert str(path) in str(info.value)
