@@ -10,10 +10,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ptp.models._errors import ModelError, ServerUnreachableError
 from ptp.models._llama_server import CHAT_FORMAT
-from ptp.models._spec import LOCAL_HOST, ModelSpec
+from ptp.models._spec import LOCAL_HOST, ModelSpec, local_port
 
 INSTALL_HINT = "install the extra: pip install -e '.[local]'"
 
@@ -41,13 +42,13 @@ def gguf_path() -> Path:
 
 def server_command(spec: ModelSpec, threads: int | None = None, n_ctx: int = 8192) -> list[str]:
     """The command line that serves ``spec`` (a ``local:`` spec)."""
-    port = spec.base_url.rsplit(":", 1)[1].split("/")[0] if spec.base_url else "8765"
+    port = urlsplit(spec.base_url).port if spec.base_url else local_port()
     return [
         sys.executable, "-m", "ptp.models._llama_server",
         "--model", str(gguf_path()),
         "--model_alias", spec.name,
         "--host", LOCAL_HOST,
-        "--port", port,
+        "--port", str(port),
         "--n_threads", str(threads or os.cpu_count() or 1),
         "--n_ctx", str(n_ctx),
         "--logits_all", "false",
@@ -61,10 +62,10 @@ def is_healthy(base_url: str, timeout_s: float = 1.0) -> bool:
 
     A raw socket, not an HTTP library: a recording cassette must never capture health checks.
     """
-    hostport = base_url.split("://", 1)[-1].split("/", 1)[0]
-    host, _, port = hostport.rpartition(":")
+    url = urlsplit(base_url)
+    hostport = url.netloc
     try:
-        with socket.create_connection((host, int(port)), timeout=timeout_s) as sock:
+        with socket.create_connection((url.hostname, url.port or 80), timeout=timeout_s) as sock:
             sock.settimeout(timeout_s)
             sock.sendall(f"GET /v1/models HTTP/1.0\r\nHost: {hostport}\r\n\r\n".encode())
             return sock.recv(64).split(b" ", 2)[1:2] == [b"200"]

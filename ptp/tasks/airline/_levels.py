@@ -66,9 +66,13 @@ class LevelAnswer:
 
 
 # -- L0 -----------------------------------------------------------------------------------------
+_traced_l0 = step(solve_l0)
+_traced_total = step(compute_total)
+
+
 def solve_level0(problem: AirlineProblem, model: Model | None) -> LevelAnswer:
     try:
-        return LevelAnswer(step(solve_l0)(problem.prompt))
+        return LevelAnswer(_traced_l0(problem.prompt))
     except L0ParseError as err:
         return LevelAnswer(None, f"L0ParseError: {err}")
 
@@ -151,7 +155,7 @@ def trip_info(trip: Trip) -> TripInfo:
 def solve_level1(problem: AirlineProblem, model: Model | None) -> LevelAnswer:
     try:
         trip = extract_trip.options(model=model)(problem.prompt)
-        return LevelAnswer(step(compute_total)(trip_info(trip)))
+        return LevelAnswer(_traced_total(trip_info(trip)))
     except PToolError as err:
         return LevelAnswer(None, f"PToolError: {err}")
     except ValueError as err:  # a city or class the model invented
