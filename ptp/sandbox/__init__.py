@@ -1,9 +1,5 @@
 """A Python interpreter for model-written code, in a confined worker process.
 
-UNFINISHED AND UNSAFE (issue 5): on 2026-11-22 its own fork-bomb test escaped these limits
-and filled the machine's process table; the claims below are the design, not a guarantee, and
-its tests are skipped until the escape is found and fixed.
-
     with Interpreter("persistent", tools=env.tools(), timeout_s=5) as py:
         print(py.run("ids = list_items()\\nlen(ids)").render())
 
@@ -21,10 +17,18 @@ What is stopped, as measured by ``ptp/tests/test_sandbox.py`` (root, Linux 6.x):
   ``while True: pass`` and ``10**10**8`` both end this way; the next ``run()`` starts afresh.
 - memory: RLIMIT_AS (``memory_mb``): ``bytearray(10**11)`` or a growing list -> MemoryError.
 - CPU: RLIMIT_CPU per block (``cpu_s``), a backstop that kills the worker (``WorkerCrashed``).
-- processes: as root the code runs as a fresh random uid of its own (``drop_privileges``), so
-  RLIMIT_NPROC (``max_processes``) bites: a fork bomb gets BlockingIOError. At the end of every
-  block ``kill(-1)`` run as that uid kills every process the block left behind, ``setsid``
-  escapees included; timeouts and ``close()`` also sweep /proc for that uid.
+- processes, three layers: (1) where the cgroup filesystem is writable (root here), each
+  worker joins a pids cgroup of its own before any model code runs; ``pids.max``
+  (``max_processes``) caps the whole tree, ``setsid`` and double forks included, and a
+  timeout or ``close()`` kills every member and removes the cgroup. (2) As root the code
+  runs as a fresh random uid (``drop_privileges``), so RLIMIT_NPROC bites and a fork bomb
+  gets BlockingIOError; at the end of every block ``kill(-1)`` run as that uid kills what
+  the block left behind. (3) Timeouts and ``close()`` also sweep /proc for that uid.
+  History: on 2026-11-22 a fork-bomb test of an earlier version escaped (uid layer only)
+  and filled the process table. The current tests were then run repeatedly inside an
+  outer pids cgroup capped at 200 tasks, with ``-n 2``: the outer cap was never reached
+  (``pids.events`` max 0) and no process was left behind; layer (1) was added so that the
+  cap no longer depends on the uid layer alone.
 - signals and snooping: that uid cannot signal the harness, read its ``/proc/PID/environ`` or
   write to root-owned directories (PermissionError). ``os.getppid()`` is a small waiting
   process, never the harness, even without the uid drop.
@@ -57,7 +61,9 @@ What is NOT stopped:
   (cap = current count + ``max_processes``; as root it does not apply at all), and processes
   escaping with ``setsid`` are not killed (a busy one dies at its RLIMIT_CPU, a sleeping one
   lives on). ``Interpreter.isolation``
-  reports which case applies. cgroups (which could cap the whole tree) are not used.
+  reports which case applies. Without a writable cgroup filesystem layer (1) is absent
+  (``Isolation.process_tree_capped`` is False) and a process that escapes with ``setsid``
+  as the harness's own uid is not capped by anything but RLIMIT_NPROC.
 """
 
 from ptp.sandbox._interpreter import DEFAULT_PRELOAD, Interpreter, Regime

@@ -47,8 +47,11 @@ class Isolation:
 
     ``uid`` is the uid the code runs as; ``privileges_dropped`` means it is a fresh uid of
     this interpreter alone (so RLIMIT_NPROC bites and the code cannot signal or ptrace the
-    harness); ``imports_limited`` means some ``sys.path`` entry stayed unreadable to that
-    uid, so only modules imported before the drop (the preload) are available from it.
+    harness); ``process_tree_capped`` means the worker sits in a pids cgroup of its own,
+    whose cap (``max_processes``) every descendant shares and none can leave, and which is
+    killed whole on timeout and close; ``imports_limited`` means some ``sys.path`` entry
+    stayed unreadable to that uid, so only modules imported before the drop (the preload)
+    are available from it.
     """
 
     uid: int
@@ -56,4 +59,5 @@ class Isolation:
     network_isolated: bool
     process_cap: int
     imports_limited: bool
+    process_tree_capped: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)

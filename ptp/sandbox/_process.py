@@ -14,6 +14,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from ptp.sandbox._cgroup import PidsCgroup
 from ptp.sandbox._channel import Channel, ProtocolError, WorkerDied
 from ptp.sandbox._observation import Isolation
 
@@ -41,6 +42,7 @@ class WorkerConfig:
     isolate_network: bool
     preload: tuple[str, ...]
     tools: dict[str, str]
+    cgroup_procs: str | None = None  # the worker joins this pids cgroup before any model code
 
 
 def choose_uid() -> int | None:
@@ -109,10 +111,14 @@ def kill_uid(uid: int, rounds: int = 200) -> None:
         time.sleep(0.001)
 
 
-def _terminate(proc: subprocess.Popen, channel: Channel, uid: int | None) -> None:
+def _terminate(
+    proc: subprocess.Popen, channel: Channel, uid: int | None, cgroup: PidsCgroup | None
+) -> None:
     # start_new_session=True made the worker's pid its process group id
     with contextlib.suppress(OSError):
         os.killpg(proc.pid, signal.SIGKILL)
+    if cgroup is not None:
+        cgroup.destroy()
     if uid is not None:
         kill_uid(uid)
     with contextlib.suppress(subprocess.TimeoutExpired):
@@ -125,6 +131,10 @@ class WorkerProcess:
 
     def __init__(self, config: WorkerConfig) -> None:
         self.uid = config.uid
+        # RLIMIT_NPROC and pids.max both count threads, the worker's own included
+        self.cgroup = PidsCgroup.create(config.max_processes)
+        if self.cgroup is not None:
+            config = dataclasses.replace(config, cgroup_procs=self.cgroup.procs_file)
         cmd_r, cmd_w = os.pipe()
         reply_r, reply_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -143,7 +153,9 @@ class WorkerProcess:
             for fd in (cmd_r, reply_w, out_w):
                 os.close(fd)
         self.channel = Channel(reply_r, cmd_w, out_r)
-        self._finalizer = weakref.finalize(self, _terminate, self.proc, self.channel, self.uid)
+        self._finalizer = weakref.finalize(
+            self, _terminate, self.proc, self.channel, self.uid, self.cgroup
+        )
         self.isolation = self._handshake(config)
 
     def _handshake(self, config: WorkerConfig) -> Isolation:
@@ -167,5 +179,5 @@ class WorkerProcess:
         return self._finalizer.alive
 
     def kill(self) -> None:
-        """Kill the worker's process group and (own uid) every process of its uid."""
+        """Kill the worker's process group, its cgroup, and (own uid) every process of it."""
         self._finalizer()

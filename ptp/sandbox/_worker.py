@@ -174,6 +174,17 @@ def _setup(cfg: dict[str, Any]) -> dict[str, Any]:
     """Confine this process; returns what actually applies (the parent reports it)."""
     notes: list[str] = []
     uid = cfg["uid"]
+    tree_capped = False
+    if cfg.get("cgroup_procs"):
+        # first, while still root: every process the code makes is born inside the cgroup
+        try:
+            with open(cfg["cgroup_procs"], "w") as f:
+                f.write(str(os.getpid()))
+            tree_capped = True
+        except OSError as err:
+            notes.append(f"could not join the pids cgroup: {err}")
+    else:
+        notes.append("no pids cgroup: setsid escapees are bounded only by uid and RLIMIT_NPROC")
     # RLIMIT_NPROC counts every task of the real uid; without a uid of our own, allow headroom
     nproc = cfg["max_processes"] + (0 if uid is not None else _user_tasks(os.getuid()))
     network = False
@@ -214,6 +225,7 @@ def _setup(cfg: dict[str, Any]) -> dict[str, Any]:
         "privileges_dropped": uid is not None,
         "network_isolated": network,
         "process_cap": nproc,
+        "process_tree_capped": tree_capped,
         "imports_limited": not all(os.access(p, os.R_OK | os.X_OK) for p in reachable),
         "notes": notes,
     }

@@ -13,12 +13,6 @@ from ptp.sandbox import Interpreter, Observation, SandboxError
 from ptp.tools import Tool, ToolError
 from ptp.trace import recorder
 
-pytestmark = pytest.mark.skip(
-    reason="unsafe: on 2026-11-22 a hostile fork-bomb test here escaped containment and filled "
-    "the process table; the sandbox is unfinished (issue 5); do not run until that is fixed"
-)
-
-
 HOSTILE_TIMEOUT_S = 1.0
 
 
@@ -341,6 +335,27 @@ def test_escaped_fork_bomb_is_killed_on_timeout(py: Interpreter) -> None:
     assert py.run(code).timed_out
     assert _live_processes(uid, 0) == []
     _assert_usable(py)
+
+
+def _cgroup_capped() -> Interpreter:
+    interp = Interpreter("persistent", drop_privileges=False, timeout_s=HOSTILE_TIMEOUT_S)
+    if not interp.isolation.process_tree_capped:
+        interp.close()
+        pytest.skip("no writable pids cgroup here (needs root or a delegated cgroup)")
+    return interp
+
+
+def test_pids_cgroup_caps_a_fork_bomb_even_without_a_uid_of_its_own() -> None:
+    # as root without the uid drop RLIMIT_NPROC does not apply: only the cgroup holds
+    with _cgroup_capped() as interp:
+        cgroup = interp._worker.cgroup
+        code = "import os\nif os.fork() == 0:\n    os.setsid()\n    while True: os.fork()\n"
+        obs = interp.run(code + "import time\ntime.sleep(5)")
+        assert obs.timed_out
+        assert cgroup.pids() == [] and not cgroup.path.exists()
+        _assert_usable(interp)
+        live = interp._worker.cgroup
+    assert not live.path.exists()  # close() removes the cgroup too
 
 
 def test_network_is_unreachable_when_isolated(py: Interpreter) -> None:

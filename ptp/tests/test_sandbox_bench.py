@@ -10,12 +10,6 @@ import pytest
 from ptp.sandbox import Interpreter
 from ptp.tools import Tool
 
-pytestmark = pytest.mark.skip(
-    reason="unsafe: on 2026-11-22 a hostile fork-bomb test here escaped containment and filled "
-    "the process table; the sandbox is unfinished (issue 5); do not run until that is fixed"
-)
-
-
 STEP = "item = inspect('i00')\nitem['weight'] + 1"
 TARGET_MEDIAN_S = 0.005
 
