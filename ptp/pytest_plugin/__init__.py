@@ -5,11 +5,12 @@ An eval:
 
     @pytest.mark.baseline
     @pytest.mark.ptp_grid(suite="airline", axes={"level": ["L0", "L1"]}, tasks=load,
-                          models=["local:gemma-3-270m"], compare=[("level", "L1", "L0")])
+                          models=["local:gemma-3-270m"], compare=[("level", "L1", "L0")],
+                          stats=["tool_calls", "optimality"])
     def test_airline(ptp_case, ptp_eval):
         with ptp_eval.recording():
             answer = solve(ptp_case.task, ptp_case["level"], ptp_eval.model)
-        ptp_eval.score(answer=answer, expected=..., score=..., correct=...)
+        ptp_eval.score(answer=answer, expected=..., score=..., correct=..., optimality=...)
 """
 
 from __future__ import annotations
@@ -85,7 +86,9 @@ def is_live(config: pytest.Config) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "ptp_grid(suite, axes, tasks, models, compare): expand into eval cases"
+        "markers",
+        "ptp_grid(suite, axes, tasks, models, compare, stats): expand into eval cases; "
+        "stats names per-cell means with CIs (numeric row fields or ptp_eval.score extras)",
     )
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:  # an xdist worker: the controller chose the directory
@@ -243,8 +246,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     error = None if call.excinfo is None else f"{call.excinfo.typename}: {call.excinfo.value}"
     report.user_properties.append((_ROW, run.to_record(error).model_dump_json()))
     marker = item.get_closest_marker("ptp_grid")
-    compare = [list(c) for c in marker.kwargs.get("compare", ())] if marker else []
-    report.user_properties.append((_SUITE, json.dumps({"compare": compare})))
+    if marker is not None:
+        spec = GridSpec.from_marker(*marker.args, **marker.kwargs)
+        report.user_properties.append((_SUITE, json.dumps(spec.suite_info())))
     return report
 
 

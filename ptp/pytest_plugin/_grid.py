@@ -30,22 +30,50 @@ class Comparison:
         return cls(str(axis), str(a), str(b))
 
 
+def parse_stats(raw: Any) -> tuple[str, ...]:
+    """``ptp_grid(stats=...)``: a list of names (numeric row fields or ``extra`` keys).
+
+    Raises:
+        TypeError: If ``raw`` is a bare string or not a list of non-empty strings.
+    """
+    fix = "give a list of names, e.g. stats=['tool_calls', 'optimality']"
+    if isinstance(raw, str) or not isinstance(raw, Sequence):
+        raise TypeError(f"ptp_grid(stats={raw!r}): {fix}")
+    bad = [s for s in raw if not isinstance(s, str) or not s]
+    if bad:
+        raise TypeError(f"ptp_grid(stats=...): {bad[0]!r} is not a name; {fix}")
+    return tuple(dict.fromkeys(raw))
+
+
 @dataclass(frozen=True)
 class GridSpec:
-    """What a ``@pytest.mark.ptp_grid(...)`` marker declares."""
+    """What a ``@pytest.mark.ptp_grid(...)`` marker declares.
+
+    ``stats`` names per-cell statistics the report shows (mean and CI over tasks): numeric
+    row fields such as ``tool_calls`` or keys of the row's ``extra``.
+    """
 
     suite: str
     axes: Mapping[str, Sequence[Any]]
     tasks: TaskLoader
     models: Sequence[str] = ()
     compare: tuple[Comparison, ...] = ()
+    stats: tuple[str, ...] = ()
 
     @classmethod
     def from_marker(cls, *args: Any, **kwargs: Any) -> GridSpec:
         if args:
             raise TypeError("ptp_grid takes keyword arguments only: suite=, axes=, tasks=, ...")
         kwargs["compare"] = tuple(Comparison.parse(c) for c in kwargs.get("compare", ()))
+        kwargs["stats"] = parse_stats(kwargs.get("stats", ()))
         return cls(**kwargs)
+
+    def suite_info(self) -> dict[str, Any]:
+        """The suite's entry in ``suites.json``: its comparisons and statistics."""
+        return {
+            "compare": [[c.axis, c.a, c.b] for c in self.compare],
+            "stats": list(self.stats),
+        }
 
 
 @dataclass(frozen=True)

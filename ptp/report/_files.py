@@ -9,7 +9,7 @@ from typing import Any
 from ptp.report._latex import latex_tables
 from ptp.report._markdown import markdown_summary
 from ptp.report._plot import plot_accuracy_vs_cost
-from ptp.report._summary import Summary, declared_comparisons, summarize
+from ptp.report._summary import Summary, declared_comparisons, declared_stats, summarize
 from ptp.results import SUITES_FILE, ResultsFileError, read_results
 
 SUMMARY_FILE = "summary.json"
@@ -22,7 +22,8 @@ def read_suites(results_dir: Path) -> dict[str, dict[str, Any]]:
     """The suites' declarations (``suites.json``), or ``{}`` when the file is absent.
 
     Raises:
-        ResultsFileError: If the file is not a JSON object of objects.
+        ResultsFileError: If the file is not a JSON object of objects, or a suite's
+            ``compare`` or ``stats`` is malformed.
     """
     path = Path(results_dir) / SUITES_FILE
     if not path.exists():
@@ -36,12 +37,13 @@ def read_suites(results_dir: Path) -> dict[str, dict[str, Any]]:
         ) from err
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise ResultsFileError(
-            f'{path}: expected {{"<suite>": {{"compare": [[axis, a, b], ...]}}}}; fix it or '
-            "delete the file (the next eval run rewrites it)"
+            f'{path}: expected {{"<suite>": {{"compare": [[axis, a, b], ...], '
+            '"stats": [name, ...]}}; fix it or delete the file (the next eval run rewrites it)'
         )
     for suite, info in data.items():
         try:
             declared_comparisons(suite, info)
+            declared_stats(suite, info)
         except ValueError as err:
             raise ResultsFileError(f"{path}: {err}") from err
     return data
@@ -62,7 +64,8 @@ def write_reports(results_dir: str | Path, *, n_resamples: int = 5000, seed: int
 
     Raises:
         ResultsFileError: If ``results.jsonl`` is missing or malformed, or ``suites.json``
-            is malformed (e.g. a comparison that is not ``[axis, a, b]``).
+            is malformed (e.g. a comparison that is not ``[axis, a, b]``, or ``stats`` that
+            is not a list of names).
     """
     results_dir = Path(results_dir)
     records = read_results(results_dir)

@@ -92,6 +92,39 @@ def cell_rows(suite: SuiteSummary) -> list[list[str]]:
     ]
 
 
+STAT_MISSING = "-"  # a statistic no row of the cell has
+
+
+def stats_title(summary: Summary) -> str:
+    """The line above the statistics table."""
+    return f"statistics per cell (mean [{summary.confidence:.0%} CI] over tasks)"
+
+
+def stats_header(suite: SuiteSummary) -> list[str]:
+    """Column titles of the statistics table: the axes, ``n``, then one per statistic."""
+    return [*suite.axes, "n", *suite.stats]
+
+
+def stat_entry(e: Estimate | None, n_with: int | None, n: int) -> str:
+    """``mean [low, high]``, with ``(k/n)`` when only k of the cell's n rows have the value."""
+    if e is None:
+        return STAT_MISSING
+    text = estimate(e)
+    return text if n_with is None or n_with >= n else f"{text} ({n_with}/{n})"
+
+
+def stats_rows(suite: SuiteSummary) -> list[list[str]]:
+    """One text row per cell, aligned with :func:`stats_header`."""
+    return [
+        [
+            *(cell.axes.get(a, "") for a in suite.axes),
+            str(cell.n),
+            *(stat_entry(cell.stats.get(s), cell.stats_n.get(s), cell.n) for s in suite.stats),
+        ]
+        for cell in suite.cells
+    ]
+
+
 COMPARISON_HEADER = [
     "comparison",
     "group",

@@ -40,7 +40,7 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], n_left:
 
 
 def markdown_summary(summary: Summary) -> str:
-    """Per suite: a heading, the cells table, the comparisons table, notes and the method.
+    """Per suite: a heading, the cells, statistics and comparisons tables, notes, the method.
 
     Args:
         summary: From :func:`summarize`.
@@ -56,6 +56,9 @@ def markdown_summary(summary: Summary) -> str:
             f"## {markdown_escape(suite.name)}",
             markdown_table(fmt.cell_header(summary, suite), fmt.cell_rows(suite), len(suite.axes)),
         ]
+        if suite.stats:
+            table = markdown_table(fmt.stats_header(suite), fmt.stats_rows(suite), len(suite.axes))
+            blocks += [fmt.stats_title(summary), table]
         if suite.comparisons:
             rows = fmt.comparison_rows(suite.comparisons)
             blocks.append(markdown_table(fmt.COMPARISON_HEADER, rows, 2))

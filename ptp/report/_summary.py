@@ -1,8 +1,11 @@
-"""The summary of a results set: one cell per (suite, axes) with bootstrap CIs over tasks, and
-the paired comparisons each suite declares, Holm-corrected per suite."""
+"""The summary of a results set: one cell per (suite, axes) with bootstrap CIs over tasks, the
+statistics each suite declares, and the paired comparisons it declares, Holm-corrected per
+suite."""
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -58,6 +61,13 @@ class Cell(BaseModel):
     mean_llm_calls: float
     mean_steps: float
     mean_tool_calls: float
+    stats: dict[str, Estimate | None] = Field(
+        default_factory=dict,
+        description="each declared statistic's mean and CI over tasks; None when no row has it",
+    )
+    stats_n: dict[str, int] = Field(
+        default_factory=dict, description="how many rows had each declared statistic"
+    )
 
     @property
     def label(self) -> str:
@@ -88,6 +98,7 @@ class SuiteSummary(BaseModel):
     n_tasks: int
     n_errors: int
     cells: list[Cell]
+    stats: list[str] = Field(default_factory=list, description="the declared statistics")
     comparisons: list[PairedComparison] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
@@ -126,8 +137,49 @@ def _estimate(values: Sequence[float], clusters: Sequence[str], **knobs: Any) ->
     return Estimate(mean=ci.estimate, low=ci.low, high=ci.high)
 
 
-def _cell(suite: str, axes: dict[str, str], rows: Sequence[EvalRecord], **knobs: Any) -> Cell:
+# EvalRecord fields a statistic may name directly; any other name is looked up in ``extra``.
+_NUMERIC_FIELDS = frozenset(
+    name
+    for name, info in EvalRecord.model_fields.items()
+    if info.annotation in (int, float, bool, int | None, float | None)
+)
+
+
+def stat_value(record: EvalRecord, name: str) -> float | None:
+    """The statistic ``name`` of one row: a numeric EvalRecord field (``tool_calls``, ``steps``,
+    ``latency_s``, ...) or else ``record.extra[name]``; bools count as 0/1. None when the row
+    lacks it or it is not a finite number (that row is left out of the statistic)."""
+    value = getattr(record, name) if name in _NUMERIC_FIELDS else record.extra.get(name)
+    if not isinstance(value, numbers.Real):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _stat_estimates(
+    rows: Sequence[EvalRecord], stats: Sequence[str], **knobs: Any
+) -> tuple[dict[str, Estimate | None], dict[str, int]]:
+    """Each statistic's mean with a bootstrap CI over the tasks of the rows that have it."""
+    estimates: dict[str, Estimate | None] = {}
+    counts: dict[str, int] = {}
+    for name in stats:
+        pairs = [(v, r.task_id) for r in rows if (v := stat_value(r, name)) is not None]
+        counts[name] = len(pairs)
+        estimates[name] = (
+            _estimate([v for v, _ in pairs], [t for _, t in pairs], **knobs) if pairs else None
+        )
+    return estimates, counts
+
+
+def _cell(
+    suite: str,
+    axes: dict[str, str],
+    rows: Sequence[EvalRecord],
+    stats: Sequence[str] = (),
+    **knobs: Any,
+) -> Cell:
     tasks = [r.task_id for r in rows]
+    stat_estimates, stat_counts = _stat_estimates(rows, stats, **knobs)
     known_costs = [r.cost_usd for r in rows if r.cost_usd is not None]
     prompt = [float(r.prompt_tokens) for r in rows]
     completion = [float(r.completion_tokens) for r in rows]
@@ -148,7 +200,25 @@ def _cell(suite: str, axes: dict[str, str], rows: Sequence[EvalRecord], **knobs:
         mean_llm_calls=_mean([float(r.llm_calls) for r in rows]),
         mean_steps=_mean([float(r.steps) for r in rows]),
         mean_tool_calls=_mean([float(r.tool_calls) for r in rows]),
+        stats=stat_estimates,
+        stats_n=stat_counts,
     )
+
+
+def declared_stats(suite: str, info: Mapping[str, Any]) -> list[str]:
+    """The suite's ``stats`` entries: names of numeric row fields or ``extra`` keys.
+
+    Raises:
+        ValueError: If ``stats`` is not a list of non-empty names.
+    """
+    entries = info.get("stats") or []
+    fix = "write a list of names, e.g. ['tool_calls', 'optimality']"
+    if not isinstance(entries, list | tuple):
+        raise ValueError(f"suites[{suite!r}]['stats'] is {entries!r}; {fix}")
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, str) or not entry:
+            raise ValueError(f"suites[{suite!r}]['stats'][{i}] is {entry!r}; {fix}")
+    return list(dict.fromkeys(entries))
 
 
 def declared_comparisons(suite: str, info: Mapping[str, Any]) -> list[tuple[str, str, str]]:
@@ -227,9 +297,12 @@ def summarize(
 
     Args:
         records: The rows (e.g. from :func:`ptp.results.read_results`).
-        suites: ``{suite: {"compare": [[axis, a, b], ...]}}`` as in ``suites.json``; each
-            comparison runs within every group of the other axes, as ``a - b``, and its
-            p-values are Holm-corrected across all comparisons of that suite.
+        suites: ``{suite: {"compare": [[axis, a, b], ...], "stats": [name, ...]}}`` as in
+            ``suites.json``; each comparison runs within every group of the other axes, as
+            ``a - b``, and its p-values are Holm-corrected across all comparisons of that
+            suite. Each statistic is a numeric row field (``tool_calls``, ``latency_s``, ...)
+            or else an ``extra`` key; every cell gets its mean with a bootstrap CI over the
+            tasks of the rows that have it (bools count as 0/1), None when no row has it.
         confidence: Two-sided CI level.
         n_resamples: Bootstrap resamples per interval and per comparison.
         seed: Bootstrap seed (the same for every interval, so reruns are identical).
@@ -238,7 +311,8 @@ def summarize(
         The :class:`Summary`.
 
     Raises:
-        ValueError: If a declared comparison is not ``[axis, a, b]``.
+        ValueError: If a declared comparison is not ``[axis, a, b]`` or ``stats`` is not a
+            list of names.
     """
     knobs: dict[str, Any] = {"confidence": confidence, "n_resamples": n_resamples, "seed": seed}
     rows_all, superseded = latest_rows(records)
@@ -255,10 +329,12 @@ def summarize(
         names = axis_names(cell_axes[suite].values())
         # Sorted by axis values, so the table does not depend on the order rows arrived in.
         keys = sorted(rows, key=lambda k: [cell_axes[suite][k].get(n, "") for n in names])
-        cells = [_cell(suite, cell_axes[suite][k], rows[k], **knobs) for k in keys]
+        info = (suites or {}).get(suite, {})
+        stats = declared_stats(suite, info)
+        cells = [_cell(suite, cell_axes[suite][k], rows[k], stats, **knobs) for k in keys]
         notes: list[str] = []
         comparisons: list[PairedComparison] = []
-        for axis, a, b in declared_comparisons(suite, (suites or {}).get(suite, {})):
+        for axis, a, b in declared_comparisons(suite, info):
             ordered = {k: cell_axes[suite][k] for k in keys}
             comparisons += _compare(axis, a, b, ordered, rows, notes, **knobs)
         apply_holm(comparisons)
@@ -271,6 +347,7 @@ def summarize(
                 n_tasks=len({r.task_id for r in suite_rows}),
                 n_errors=sum(c.n_errors for c in cells),
                 cells=cells,
+                stats=stats,
                 comparisons=comparisons,
                 notes=notes,
             )

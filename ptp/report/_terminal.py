@@ -36,7 +36,7 @@ def fixed_width(header: Sequence[str], rows: Sequence[Sequence[str]], n_left: in
 
 
 def terminal_table(summary: Summary) -> str:
-    """Per suite: the cells table, then the declared comparisons and any notes.
+    """Per suite: the cells table, the declared statistics, the comparisons and any notes.
 
     Args:
         summary: From :func:`summarize`.
@@ -52,6 +52,9 @@ def terminal_table(summary: Summary) -> str:
             f"== {suite.name} ==",
             fixed_width(fmt.cell_header(summary, suite), fmt.cell_rows(suite), len(suite.axes)),
         ]
+        if suite.stats:
+            table = fixed_width(fmt.stats_header(suite), fmt.stats_rows(suite), len(suite.axes))
+            parts += ["", fmt.stats_title(summary), table]
         if suite.comparisons:
             rows = fmt.comparison_rows(suite.comparisons)
             parts += ["", fixed_width(fmt.COMPARISON_HEADER, rows, 2)]

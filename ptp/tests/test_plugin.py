@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ptp.pytest_plugin._cassettes import CassetteFileError, canonical_body, validate_cassette
+from ptp.pytest_plugin._grid import GridSpec
 from ptp.results import ResultsFileError, read_results
 
 TOY = """
@@ -66,6 +67,50 @@ def test_epochs_multiply_cases_with_their_own_seeds(toy):
     records = read_results(toy.path / "r")
     assert len(records) == 24
     assert {r.seed for r in records} == {7, 8}
+
+
+STATS_TOY = """
+import pytest
+TASKS = [{"task_id": f"t{i}", "x": i} for i in range(4)]
+
+@pytest.mark.ptp_grid(suite="toy_stats", axes={"level": ["A", "B"]}, tasks=lambda cell: TASKS,
+                      stats=["tool_calls", "gap", "even", "missing"])
+def test_toy_stats(ptp_case, ptp_eval):
+    x = ptp_case.task["x"]
+    gap = x / 4 if ptp_case["level"] == "A" else 0.5
+    ptp_eval.score(answer=x, expected=x, score=1.0, correct=True, gap=gap, even=x % 2 == 0)
+"""
+
+
+def test_declared_stats_reach_suites_json_and_the_terminal_summary(pytester):
+    pytester.makeconftest("from ptp.pytest_plugin import vcr_cassette_dir, vcr_config")
+    pytester.makepyfile(test_toy_stats=STATS_TOY)
+    result = pytester.runpytest_subprocess("--ptp-results", "r", "-n", "2")
+    result.assert_outcomes(passed=8)
+    suites = json.loads((pytester.path / "r" / "suites.json").read_text())
+    assert suites == {
+        "toy_stats": {"compare": [], "stats": ["tool_calls", "gap", "even", "missing"]}
+    }
+    lines = result.stdout.str().splitlines()
+    title = lines.index("statistics per cell (mean [95% CI] over tasks)")
+    assert lines[title + 1].split() == ["level", "n", "tool_calls", "gap", "even", "missing"]
+    a = next(line for line in lines[title:] if line.startswith("A "))
+    b = next(line for line in lines[title:] if line.startswith("B "))
+    assert a.split()[:5] == ["A", "4", "0.000", "[0.000,", "0.000]"]  # tool_calls, a row field
+    assert "0.375 [" in a and "0.500 [0.500, 0.500]" in b  # gap, an extra
+    assert a.count("0.500 [") == 1 and b.count("0.500 [") == 2  # even, a bool
+    assert a.endswith("  -") and b.endswith("  -")  # missing
+
+
+def test_grid_stats_must_be_a_list_of_names():
+    kw = {"suite": "s", "axes": {"level": ["A"]}, "tasks": lambda cell: []}
+    spec = GridSpec.from_marker(**kw, compare=[("level", "A", "B")], stats=["gap", "gap", "even"])
+    assert spec.stats == ("gap", "even")
+    assert spec.suite_info() == {"compare": [["level", "A", "B"]], "stats": ["gap", "even"]}
+    assert GridSpec.from_marker(**kw).suite_info() == {"compare": [], "stats": []}
+    for bad in ("gap", ["gap", 3], [""]):
+        with pytest.raises(TypeError, match=r"stats=\['tool_calls', 'optimality'\]"):
+            GridSpec.from_marker(**kw, stats=bad)
 
 
 def test_malformed_results_name_the_file_line_and_field(tmp_path):

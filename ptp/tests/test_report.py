@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from ptp.report import (
+    Estimate,
     ReportSpecError,
     Summary,
     compare_runs,
@@ -226,6 +227,76 @@ def test_a_malformed_comparison_names_its_index() -> None:
         summarize(make_rows(), {SUITE: {"compare": [["level", "L1", "L0"], ["level"]]}})
 
 
+STATS = ["optimality", "llm_calls", "feasible", "absent", "note"]
+
+
+def stat_rows() -> list[EvalRecord]:
+    """make_rows with extras: ``optimality`` = task/10 on tasks 0-4 only, ``feasible`` True on
+    even tasks, ``note`` a string, and an ``llm_calls`` extra the row field must win over."""
+    rows = []
+    for r in make_rows():
+        t = int(r.task_id[1:])
+        extra = {"feasible": t % 2 == 0, "note": "text", "llm_calls": 99}
+        if t < 5:
+            extra["optimality"] = t / 10
+        rows.append(r.model_copy(update={"extra": extra}))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def stats_summary() -> Summary:
+    return summarize(stat_rows(), {SUITE: {"compare": [], "stats": STATS}}, n_resamples=B)
+
+
+def test_stats_are_means_with_cis_over_tasks(stats_summary: Summary) -> None:
+    assert stats_summary.suite(SUITE).stats == STATS
+    l1 = cell(stats_summary, "L1")
+    opt = l1.stats["optimality"]
+    assert opt is not None and opt.mean == pytest.approx(0.2)  # tasks 0-4, rows lacking it skipped
+    assert l1.stats_n["optimality"] == 10
+    rows = [r for r in stat_rows() if r.axes["level"] == "L1" and "optimality" in r.extra]
+    ci = bootstrap_ci(
+        [r.extra["optimality"] for r in rows],
+        n_resamples=B,
+        seed=0,
+        clusters=[r.task_id for r in rows],
+    )
+    assert (opt.low, opt.high) == pytest.approx((ci.low, ci.high))
+    assert opt.low < opt.mean < opt.high
+
+
+def test_a_stat_is_a_record_field_before_an_extra(stats_summary: Summary) -> None:
+    l0, l1 = cell(stats_summary, "L0"), cell(stats_summary, "L1")
+    assert l1.stats["llm_calls"] == Estimate(mean=2, low=2, high=2)  # the field, not extra's 99
+    assert l0.stats["llm_calls"] == Estimate(mean=0, low=0, high=0)
+    assert l1.stats_n["llm_calls"] == 20
+
+
+def test_a_bool_stat_counts_as_zero_or_one(stats_summary: Summary) -> None:
+    feasible = cell(stats_summary, "L0").stats["feasible"]
+    assert feasible is not None and feasible.mean == pytest.approx(0.5)
+    assert 0 <= feasible.low < 0.5 < feasible.high <= 1
+
+
+def test_a_stat_no_row_has_is_none(stats_summary: Summary) -> None:
+    for c in stats_summary.suite(SUITE).cells:
+        assert c.stats["absent"] is None and c.stats_n["absent"] == 0
+        assert c.stats["note"] is None  # a string is not a number
+
+
+def test_no_declared_stats_means_none_computed(summary: Summary) -> None:
+    assert summary.suite(SUITE).stats == []
+    assert all(c.stats == {} for c in summary.suite(SUITE).cells)
+    assert "statistics per cell" not in terminal_table(summary)
+    assert "statistics per cell" not in markdown_summary(summary)
+
+
+@pytest.mark.parametrize("stats", ["optimality", [["optimality"]], [""], {"a": 1}])
+def test_malformed_stats_name_the_suite_and_the_fix(stats: object) -> None:
+    with pytest.raises(ValueError, match=rf"suites\['{SUITE}'\]\['stats'\].*list of names"):
+        summarize(make_rows(), {SUITE: {"stats": stats}}, n_resamples=B)
+
+
 # -- renderers ---------------------------------------------------------------------------------
 def test_terminal_table(summary: Summary) -> None:
     text = terminal_table(summary)
@@ -271,6 +342,36 @@ def test_markdown_table_shape(summary: Summary) -> None:
     assert f"## {SUITE}" in md
 
 
+def test_terminal_stats_table(stats_summary: Summary) -> None:
+    lines = terminal_table(stats_summary).splitlines()
+    title = lines.index("statistics per cell (mean [95% CI] over tasks)")
+    assert title > 4  # after the cells table
+    header = lines[title + 1].split()
+    assert header == ["level", "model", "n", *STATS]
+    l1 = next(line for line in lines[title:] if line.startswith("L1 "))
+    assert "0.200 [" in l1 and "(10/20)" in l1  # optimality: 10 of the 20 rows have it
+    assert "2.000 [2.000, 2.000]" in l1 and "0.500 [" in l1
+    assert l1.split()[-2:] == ["-", "-"]  # absent, note
+
+
+def test_markdown_stats_table(stats_summary: Summary) -> None:
+    md = markdown_summary(stats_summary)
+    assert "statistics per cell (mean [95% CI] over tasks)" in md
+    tables: list[list[str]] = [[]]
+    for line in md.splitlines():
+        if line.startswith("|"):
+            tables[-1].append(line)
+        elif tables[-1]:
+            tables.append([])
+    cells_table, stats_table = [t for t in tables if t]
+    assert "accuracy" in cells_table[0]  # the statistics come after the cells
+    assert stats_table[0] == "| level | model | n | " + " | ".join(STATS) + " |"
+    assert stats_table[1] == "| --- | --- | " + " | ".join(["---:"] * 6) + " |"
+    assert len(stats_table) == 2 + 2
+    l1 = next(line for line in stats_table if line.startswith("| L1 "))
+    assert "| 0.200 [" in l1 and "| 2.000 [2.000, 2.000] |" in l1 and l1.endswith("| - | - |")
+
+
 def test_plot_writes_a_png(tmp_path: Path, summary: Summary) -> None:
     path = plot_accuracy_vs_cost(summary, tmp_path / "sub" / "plot.png")
     data = path.read_bytes()
@@ -309,6 +410,20 @@ def test_write_reports_writes_the_four_files(tmp_path: Path) -> None:
 def test_write_reports_names_a_bad_suites_file(tmp_path: Path) -> None:
     write_run(tmp_path, make_rows(), {SUITE: {"compare": [["level", "L1"]]}})
     with pytest.raises(ResultsFileError, match=r"suites\.json.*\[0\]"):
+        write_reports(tmp_path, n_resamples=B)
+
+
+def test_write_reports_reads_declared_stats(tmp_path: Path) -> None:
+    write_run(tmp_path, stat_rows(), {SUITE: {"compare": [], "stats": ["feasible"]}})
+    s = write_reports(tmp_path, n_resamples=B)
+    assert s.suite(SUITE).stats == ["feasible"]
+    assert Summary.model_validate_json((tmp_path / "summary.json").read_text()) == s
+    assert "| feasible |" in (tmp_path / "summary.md").read_text()
+
+
+def test_write_reports_names_bad_stats_in_the_suites_file(tmp_path: Path) -> None:
+    write_run(tmp_path, make_rows(), {SUITE: {"compare": [], "stats": "feasible"}})
+    with pytest.raises(ResultsFileError, match=rf"suites\.json: suites\['{SUITE}'\]\['stats'\]"):
         write_reports(tmp_path, n_resamples=B)
 
 
