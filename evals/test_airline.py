@@ -27,7 +27,7 @@ def problems(difficulty: str, style: str) -> tuple[AirlineProblem, ...]:
     suite="airline",
     axes={
         "level": ["L0", "L1", "L3", "CoT0", "CoT1"],
-        "difficulty": ["0"],
+        "difficulty": ["0", "1", "2"],
         "style": ["template", "paraphrase"],
     },
     tasks=lambda cell: problems(cell["difficulty"], cell["style"]),

@@ -17,14 +17,12 @@ every block starts from an empty namespace while the tools' effects stay done.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ptp.agents._result import AgentResult
 from ptp.models import Model
-from ptp.models._errors import ModelCallError
 from ptp.sandbox import Interpreter, Observation, Regime
 from ptp.tools import Tool, tool_table
 from ptp.trace import span
@@ -53,19 +51,35 @@ REGIME_SENTENCES: dict[str, str] = {
 }
 
 NO_CODE = "No code block found. Reply with one ```python code block."
-_BLOCK = re.compile(r"```(?:python|py)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL)
+PYTHON_TAGS = frozenset({"", "python", "python3", "py", "ipython"})
 
 
 def extract_code(reply: str) -> tuple[str | None, str]:
-    """The first fenced code block (an unclosed one runs to the end) and the reply cut after it.
+    """The first fenced Python block and the reply cut after it.
 
-    The cut drops whatever the model wrote after its block (often an invented output), so the
-    conversation shows only the block and the real observation.
+    Fences are paired line by line; a block tagged with another language (```json) is
+    skipped, and tags are case-insensitive. A block left open (the reply hit max_tokens)
+    runs to the end. The cut drops whatever the model wrote after its block (often an
+    invented output), so the conversation shows only the block and the real observation.
     """
-    match = _BLOCK.search(reply)
-    if match is None:
-        return None, reply.strip()
-    return match.group(1), reply[: match.end()].strip()
+    lines = reply.splitlines(keepends=True)
+    start: int | None = None
+    tag = ""
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped.startswith("```"):
+            continue
+        if start is None:
+            start, tag = number, stripped[3:].strip().lower()
+            continue
+        if tag in PYTHON_TAGS:
+            fence_end = line.index("```") + 3  # text after a closing fence is dropped too
+            shown = "".join(lines[:number]) + line[:fence_end]
+            return "".join(lines[start + 1 : number]), shown.strip()
+        start = None  # the end of a block in another language
+    if start is not None and tag in PYTHON_TAGS:
+        return "".join(lines[start + 1 :]), reply.strip()
+    return None, reply.strip()
 
 
 @dataclass
@@ -105,7 +119,7 @@ class CodeActAgent:
     max_tokens: int = 30_000
     stop_tool: str = "finish"
     params: dict[str, Any] | None = None
-    interpreter: dict[str, Any] = field(default_factory=dict)
+    interpreter_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.regime not in REGIME_SENTENCES:
@@ -154,18 +168,13 @@ class CodeActAgent:
         result = CodeActResult(None, "step_limit", 0, messages)
         with (
             span("agent", "codeact", {"task": task, "regime": self.regime}) as agent_event,
-            Interpreter(self.regime, tools=tools, **self.interpreter) as python,
+            Interpreter(self.regime, tools=tools, **self.interpreter_options) as python,
         ):
             for number in range(1, self.max_steps + 1):
                 result.steps = number
                 with span("step", f"codeact step {number}") as event:
-                    try:
-                        reply = self.model.chat(messages, **(self.params or {}))
-                    except ModelCallError as err:  # e.g. the context window is full
-                        result.stop_reason = "model_error"
-                        if event is not None:
-                            event.error = str(err)[:500]
-                        break
+                    # a failed model call is a harness error (the case's row says so), not a score
+                    reply = self.model.chat(messages, **(self.params or {}))
                     result.tokens += reply.prompt_tokens + reply.completion_tokens
                     code, shown = extract_code(reply.text)
                     messages.append({"role": "assistant", "content": shown})
@@ -195,7 +204,9 @@ def final_answer(answer: Any) -> str:
     return "answer recorded"
 
 
-def _reporting(fn: Callable[..., Any], on_stop: Callable[[Any], None], argument: bool) -> Any:
+def _reporting(
+    fn: Callable[..., Any], on_stop: Callable[[Any], None], argument: bool
+) -> Callable[..., Any]:
     """``fn`` that passes its result (``argument``: its first argument) to ``on_stop``."""
 
     @functools.wraps(fn)

@@ -59,6 +59,12 @@ class EvalRun:
         """Report the outcome. A wrong answer is a score, never a failed test."""
         if not 0.0 <= score <= 1.0:
             raise ValueError(f"score must be in [0, 1], got {score!r}")
+        shadowed = sorted(set(extra) & set(EvalRecord.model_fields))
+        if shadowed:
+            raise ValueError(
+                f"ptp_eval.score(): {shadowed} are fields of the result row itself (the row's "
+                "value would win in reports); pass them under another name"
+            )
         self.answer, self.expected = to_jsonable(answer), to_jsonable(expected)
         self.value, self.correct, self.family = float(score), bool(correct), family
         self.extra.update(to_jsonable(extra))

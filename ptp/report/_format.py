@@ -3,6 +3,8 @@ markdown tables carry the same content and differ only in markup."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ptp.report._summary import Estimate, PairedComparison, SuiteSummary, Summary
 
 MISSING = "n/a"
@@ -15,7 +17,7 @@ def number(x: float | None, digits: int = 3, *, signed: bool = False) -> str:
     return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
 
 
-def interval(mean: float | None, low: float | None, high: float | None, **kw: bool) -> str:
+def interval(mean: float | None, low: float | None, high: float | None, **kw: Any) -> str:
     """``mean [low, high]``."""
     if mean is None:
         return MISSING
@@ -109,7 +111,9 @@ def stat_entry(e: Estimate | None, n_with: int | None, n: int) -> str:
     """``mean [low, high]``, with ``(k/n)`` when only k of the cell's n rows have the value."""
     if e is None:
         return STAT_MISSING
-    text = estimate(e)
+    # statistics range from rates to token counts: fewer decimals as the magnitude grows
+    size = max(abs(e.mean), abs(e.low), abs(e.high))
+    text = interval(e.mean, e.low, e.high, digits=0 if size >= 100 else 1 if size >= 10 else 3)
     return text if n_with is None or n_with >= n else f"{text} ({n_with}/{n})"
 
 

@@ -25,10 +25,13 @@ What is stopped, as measured by ``ptp/tests/test_sandbox.py`` (root, Linux 6.x):
   gets BlockingIOError; at the end of every block ``kill(-1)`` run as that uid kills what
   the block left behind. (3) Timeouts and ``close()`` also sweep /proc for that uid.
   History: on 2026-11-22 a fork-bomb test of an earlier version escaped (uid layer only)
-  and filled the process table. The current tests were then run repeatedly inside an
-  outer pids cgroup capped at 200 tasks, with ``-n 2``: the outer cap was never reached
-  (``pids.events`` max 0) and no process was left behind; layer (1) was added so that the
-  cap no longer depends on the uid layer alone.
+  and filled the process table. The tests of this version were then run three times
+  before and three times after adding layer (1), each time as
+  ``pytest ptp/tests/test_sandbox.py ptp/tests/test_sandbox_bench.py -n 2`` inside an outer
+  pids cgroup capped at 200 tasks: the outer cap was never reached (``pids.events`` max 0;
+  peak about 100 tasks) and no process was left in it when pytest exited. Code running as
+  root (``drop_privileges=False``) could lift its own cgroup cap, so then
+  ``Isolation.process_tree_capped`` is False.
 - signals and snooping: that uid cannot signal the harness, read its ``/proc/PID/environ`` or
   write to root-owned directories (PermissionError). ``os.getppid()`` is a small waiting
   process, never the harness, even without the uid drop.

@@ -1,22 +1,30 @@
 """A pids cgroup per worker: caps the whole process tree and kills all of it.
 
-Membership in a cgroup is inherited by every descendant and cannot be left by ``setsid``,
-double forks or a uid change, and only root can move a process out, so a cgroup's
-``pids.max`` is the one process cap that holds whatever the code does. Creating one needs
-write access to the cgroup filesystem (root, or a delegated subtree); without it
-:meth:`PidsCgroup.create` returns None and the uid / RLIMIT_NPROC layers stand alone.
+Membership in a cgroup is inherited by every descendant and cannot be left by ``setsid`` or
+double forks; code running as an unprivileged uid that does not own the cgroup files can
+neither leave it nor raise its ``pids.max``. (Code running as root, or as the owner of a
+delegated subtree, could: the worker then reports the tree as not capped.)
+
+Supported: a cgroup v1 ``pids`` hierarchy at /sys/fs/cgroup/pids, or cgroup v2 where this
+process's own cgroup already enables ``pids`` for its children (a leaf cgroup, the usual case
+under systemd or Docker on v2, does not). Creating a cgroup needs write access (root, or a
+delegated subtree); otherwise :meth:`PidsCgroup.create` returns None and the uid and
+RLIMIT_NPROC layers stand alone.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import secrets
 import signal
 import time
+import warnings
 from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+PREFIX = "ptp-sandbox-"  # then the creating process's pid and a random suffix
 
 
 def _own_pids_cgroup() -> Path | None:
@@ -26,7 +34,7 @@ def _own_pids_cgroup() -> Path | None:
     except OSError:
         return None
     for line in lines:
-        _, controllers, path = line.split(":", 2)
+        _, controllers, path = [*line.split(":", 2), "", ""][:3]
         if "pids" in controllers.split(","):  # cgroup v1: its own hierarchy
             return CGROUP_ROOT / "pids" / path.lstrip("/")
     for line in lines:
@@ -50,7 +58,8 @@ class PidsCgroup:
         base = _own_pids_cgroup()
         if base is None:
             return None
-        path = base / f"ptp-sandbox-{os.getpid()}-{secrets.token_hex(4)}"
+        _remove_orphans(base)
+        path = base / f"{PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
         try:
             path.mkdir()
         except OSError:
@@ -68,10 +77,10 @@ class PidsCgroup:
         return str(self.path / "cgroup.procs")
 
     def pids(self) -> list[int]:
-        """The processes in the cgroup now."""
+        """The processes in the cgroup now (none once the cgroup is removed)."""
         try:
             return [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
-        except (OSError, ValueError):
+        except FileNotFoundError:
             return []
 
     def kill_all(self, timeout_s: float = 5.0) -> bool:
@@ -94,7 +103,7 @@ class PidsCgroup:
 
     def destroy(self) -> None:
         """Kill what is left and remove the cgroup (retrying while dying tasks leave it)."""
-        self.kill_all()
+        killed = self.kill_all()
         for _ in range(200):
             try:
                 self.path.rmdir()
@@ -103,3 +112,38 @@ class PidsCgroup:
                 return
             except OSError:
                 time.sleep(0.005)
+        what = "processes survived SIGKILL" if not killed else "it stayed busy"
+        warnings.warn(f"could not remove sandbox cgroup {self.path}: {what}", stacklevel=2)
+
+
+def confine_this_process(max_tasks: int) -> PidsCgroup | None:
+    """Move this process (and so all it starts later) into a new capped cgroup, if allowed.
+
+    An outer guard for test runs that execute hostile code. On exit the process moves back
+    to its parent cgroup and the guard is removed. Returns None where cgroups are not writable.
+    """
+    guard = PidsCgroup.create(max_tasks)
+    if guard is None:
+        return None
+    try:
+        Path(guard.procs_file).write_text(str(os.getpid()))
+    except OSError:
+        guard.destroy()
+        return None
+
+    def leave() -> None:
+        with contextlib.suppress(OSError):
+            (guard.path.parent / "cgroup.procs").write_text(str(os.getpid()))
+            guard.path.rmdir()
+
+    atexit.register(leave)
+    return guard
+
+
+def _remove_orphans(base: Path) -> None:
+    """Remove empty sandbox cgroups left by harness processes that no longer exist."""
+    for path in base.glob(f"{PREFIX}*"):
+        owner = path.name.removeprefix(PREFIX).split("-")[0]
+        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            with contextlib.suppress(OSError):
+                path.rmdir()  # fails, harmlessly, while processes are still inside

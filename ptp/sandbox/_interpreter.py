@@ -63,7 +63,9 @@ class Interpreter:
             timeout_s: wall-clock limit per block, compilation and tool calls included.
             memory_mb: RLIMIT_AS of the worker.
             cpu_s: RLIMIT_CPU per block (a backstop); default ``timeout_s + 1``.
-            max_processes: RLIMIT_NPROC; bites fully only with a uid of our own (as root).
+            max_processes: tasks (threads count) allowed: the worker's pids cgroup's
+                ``pids.max`` where cgroups are writable, and RLIMIT_NPROC, which bites fully
+                only with a uid of our own (as root).
             max_output_chars: cap on the captured output, the value repr and the traceback.
             max_tool_calls: tool calls allowed per block; later ones raise in the code.
             file_size_mb: RLIMIT_FSIZE (largest file the code may write).

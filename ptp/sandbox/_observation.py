@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 STATE_LOST_NOTE = "[interpreter restarted: variables from earlier blocks are lost]"
+_ADDRESS = re.compile(r"\b0x[0-9a-f]{6,}\b")
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,15 @@ class Observation:
         return self.error is None
 
     def render(self) -> str:
-        """The observation as text for the model: output, value, error, restart note."""
+        """The observation as text for the model: output, value, error, restart note.
+
+        Memory addresses (``<function f at 0x7f...>``) are masked as ``0x...``.
+        """
         parts = [p.rstrip("\n") for p in (self.stdout, self.value, self.error) if p]
         if self.state_lost:
             parts.append(STATE_LOST_NOTE)
-        return "\n".join(parts) if parts else "[no output]"
+        # addresses in reprs differ between runs; masked, a replayed prompt matches its cassette
+        return _ADDRESS.sub("0x...", "\n".join(parts)) if parts else "[no output]"
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,12 @@ class WorkerProcess:
                 env=build_env(config.workdir),
                 start_new_session=True,
             )
+        except BaseException:
+            for fd in (cmd_w, reply_r, out_r):
+                os.close(fd)
+            if self.cgroup is not None:
+                self.cgroup.destroy()
+            raise
         finally:
             for fd in (cmd_r, reply_w, out_w):
                 os.close(fd)

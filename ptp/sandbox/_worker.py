@@ -22,6 +22,7 @@ import json
 import linecache
 import math
 import os
+import random
 import resource
 import signal
 import stat
@@ -176,7 +177,7 @@ def _setup(cfg: dict[str, Any]) -> dict[str, Any]:
     uid = cfg["uid"]
     tree_capped = False
     if cfg.get("cgroup_procs"):
-        # first, while still root: every process the code makes is born inside the cgroup
+        # first, before any model code: every process it makes is born inside the cgroup
         try:
             with open(cfg["cgroup_procs"], "w") as f:
                 f.write(str(os.getpid()))
@@ -202,6 +203,7 @@ def _setup(cfg: dict[str, Any]) -> dict[str, Any]:
             __import__(name)
         except Exception as err:
             notes.append(f"preload {name} failed: {type(err).__name__}: {err}")
+    random.seed(0)  # observations feed the next prompt: keep them the same on every run
     os.chdir(cfg["workdir"])
     mb = 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cfg["memory_mb"] * mb,) * 2)
@@ -218,6 +220,9 @@ def _setup(cfg: dict[str, Any]) -> dict[str, Any]:
         ctypes.CDLL(None).prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)
     elif os.geteuid() == 0:
         notes.append("running as root: RLIMIT_NPROC does not apply, signals reach any process")
+        if tree_capped:  # root code could raise its own pids.max or leave the cgroup
+            tree_capped = False
+            notes.append("running as root: the pids cgroup caps only code that leaves it alone")
     # a file over RLIMIT_FSIZE should raise OSError(EFBIG) in the code, not kill the worker
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     return {
@@ -327,16 +332,16 @@ class Worker:
             os._exit(0)
 
     def _kill_strays(self) -> None:
-        """No process outlives its block; only safe when this uid is ours alone.
+        """No process outlives its block (kill only when this uid is ours alone); reap.
 
         One ``kill(-1)`` reaches every process of our uid but this one, atomically with
         respect to fork; they die asynchronously (a pending SIGKILL never returns to user
         code). Children killed earlier are reaped here so they stop counting for RLIMIT_NPROC.
         """
-        if not self.own_uid:
-            return
-        with contextlib.suppress(OSError):
-            self.kill(-1, signal.SIGKILL)
+        if self.own_uid:
+            with contextlib.suppress(OSError):
+                self.kill(-1, signal.SIGKILL)
+        # reaped in every case: unreaped zombies would keep counting against pids.max
         try:
             while os.waitpid(-1, os.WNOHANG)[0]:
                 pass

@@ -82,6 +82,11 @@ def test_invented_output_after_the_block_is_cut() -> None:
     assert code == "x = 1\nx\n" and shown == "Go.\n```python\nx = 1\nx\n```"
     assert extract_code("```python\nprint(1)")[0] == "print(1)"  # cut off at max_tokens
     assert extract_code("no code")[0] is None
+    assert extract_code("```python\nx\n```junk\nmore")[1] == "```python\nx\n```"
+    assert extract_code("```Python\nx = 1\n```\nDone")[0] == "x = 1\n"
+    assert extract_code("```python3\ny = 2\n```")[0] == "y = 2\n"
+    assert extract_code('```json\n{"a": 1}\n```\nthen\n```py\nz = 3\n```')[0] == "z = 3\n"
+    assert extract_code('```json\n{"a": 1}\n```\nthen prose')[0] is None
 
 
 def test_final_answer_is_added_when_the_tools_have_no_stop_tool() -> None:
@@ -99,7 +104,7 @@ def test_final_answer_is_added_when_the_tools_have_no_stop_tool() -> None:
 def test_a_hung_block_times_out_and_the_episode_goes_on(env: KnapsackEnv) -> None:
     hang = "```python\nwhile True: pass\n```"
     agent = _agent([LIST, hang, "```python\nids\n```", FINISH], env, "persistent",
-                   interpreter={"timeout_s": 0.5})  # fmt: skip
+                   interpreter_options={"timeout_s": 0.5})  # fmt: skip
     result = agent.run(env.task.nl)
     timed_out, after = result.observations[1], result.observations[2]
     assert timed_out.timed_out and timed_out.state_lost
@@ -128,7 +133,7 @@ def test_hostile_blocks_are_contained_and_the_episode_goes_on(
     monkeypatch.setenv("OPENAI_API_KEY", "sk-hostile-test")
     blocks = [f"```python\n{code}\n```" for code in HOSTILE.values()]
     agent = _agent([LIST, *blocks, "```python\nlen(ids)\n```", FINISH], env, "reset",
-                   max_steps=len(blocks) + 3, interpreter={"timeout_s": 1.0})  # fmt: skip
+                   max_steps=len(blocks) + 3, interpreter_options={"timeout_s": 1.0})  # fmt: skip
     result = agent.run(env.task.nl)
     assert result.stop_reason == "final_answer"
     seen = dict(zip(HOSTILE, result.observations[1:], strict=False))

@@ -324,15 +324,20 @@ def test_latex_has_booktabs_and_escapes(summary: Summary) -> None:
     assert r"95\% CI" in tex and "usepackage" not in tex
 
 
-def test_markdown_table_shape(summary: Summary) -> None:
-    md = markdown_summary(summary)
+def _markdown_tables(md: str) -> list[list[str]]:
+    """The markdown's tables, each as its list of ``|`` lines."""
     tables: list[list[str]] = [[]]
     for line in md.splitlines():
         if line.startswith("|"):
             tables[-1].append(line)
         elif tables[-1]:
             tables.append([])
-    cells_table, comp_table = [t for t in tables if t]
+    return [t for t in tables if t]
+
+
+def test_markdown_table_shape(summary: Summary) -> None:
+    md = markdown_summary(summary)
+    cells_table, comp_table = _markdown_tables(md)
     assert len(cells_table) == 2 + 2  # header, alignment, two cells
     assert len(comp_table) == 2 + 2
     for table in (cells_table, comp_table):
@@ -357,13 +362,7 @@ def test_terminal_stats_table(stats_summary: Summary) -> None:
 def test_markdown_stats_table(stats_summary: Summary) -> None:
     md = markdown_summary(stats_summary)
     assert "statistics per cell (mean [95% CI] over tasks)" in md
-    tables: list[list[str]] = [[]]
-    for line in md.splitlines():
-        if line.startswith("|"):
-            tables[-1].append(line)
-        elif tables[-1]:
-            tables.append([])
-    cells_table, stats_table = [t for t in tables if t]
+    cells_table, stats_table = _markdown_tables(md)
     assert "accuracy" in cells_table[0]  # the statistics come after the cells
     assert stats_table[0] == "| level | model | n | " + " | ".join(STATS) + " |"
     assert stats_table[1] == "| --- | --- | " + " | ".join(["---:"] * 6) + " |"
@@ -555,3 +554,12 @@ def test_spec_error_for_an_unknown_filter_axis(tmp_path: Path) -> None:
     )
     with pytest.raises(ReportSpecError, match=r"table\.json: rows\[0\]\.where\.levle.*'level'"):
         render_main_table(spec, base_dir=tmp_path)
+
+
+def test_stat_entries_use_fewer_decimals_as_values_grow() -> None:
+    from ptp.report._format import stat_entry
+    from ptp.report._summary import Estimate
+
+    assert stat_entry(Estimate(mean=6324.4, low=4764, high=7884), 2, 2) == "6324 [4764, 7884]"
+    assert stat_entry(Estimate(mean=12.34, low=10.0, high=14.5), 2, 2) == "12.3 [10.0, 14.5]"
+    assert stat_entry(Estimate(mean=0.5, low=0.0, high=1.0), 1, 2) == "0.500 [0.000, 1.000] (1/2)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import socket
 import time
@@ -337,25 +338,48 @@ def test_escaped_fork_bomb_is_killed_on_timeout(py: Interpreter) -> None:
     _assert_usable(py)
 
 
-def _cgroup_capped() -> Interpreter:
-    interp = Interpreter("persistent", drop_privileges=False, timeout_s=HOSTILE_TIMEOUT_S)
-    if not interp.isolation.process_tree_capped:
-        interp.close()
-        pytest.skip("no writable pids cgroup here (needs root or a delegated cgroup)")
-    return interp
+BOUNDED_FORKS = """
+import os, time
+blocked, kids = 0, []
+for _ in range(50):
+    try:
+        pid = os.fork()
+    except BlockingIOError:
+        blocked += 1
+        continue
+    if pid == 0:
+        time.sleep(30)
+        os._exit(0)
+    kids.append(pid)
+blocked, len(kids)
+"""
 
 
-def test_pids_cgroup_caps_a_fork_bomb_even_without_a_uid_of_its_own() -> None:
-    # as root without the uid drop RLIMIT_NPROC does not apply: only the cgroup holds
-    with _cgroup_capped() as interp:
+def test_pids_cgroup_caps_the_tree_without_the_uid_layer() -> None:
+    # root code without the uid drop: RLIMIT_NPROC does not apply, so only the cgroup caps
+    # (this code does not tamper with it; root code could, hence process_tree_capped False)
+    with Interpreter("persistent", drop_privileges=False, max_processes=8) as interp:
+        interp.run("1")
         cgroup = interp._worker.cgroup
-        code = "import os\nif os.fork() == 0:\n    os.setsid()\n    while True: os.fork()\n"
-        obs = interp.run(code + "import time\ntime.sleep(5)")
-        assert obs.timed_out
-        assert cgroup.pids() == [] and not cgroup.path.exists()
-        _assert_usable(interp)
-        live = interp._worker.cgroup
-    assert not live.path.exists()  # close() removes the cgroup too
+        if cgroup is None:
+            pytest.skip("no writable pids cgroup here (needs root or a delegated cgroup)")
+        assert not interp.isolation.process_tree_capped
+        assert (cgroup.path / "pids.max").read_text().strip() == "8"
+        blocked, kids = ast.literal_eval(interp.run(BOUNDED_FORKS).value)
+        assert blocked > 0 and kids == 7  # the worker itself is the 8th task
+        members = cgroup.pids()
+        assert len(members) == 8
+    assert not cgroup.path.exists()  # close() killed the sleeping children and removed it
+    assert not [pid for pid in members if _running(pid)]
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (killed orphans wait for init to reap them)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
 
 
 def test_network_is_unreachable_when_isolated(py: Interpreter) -> None:
@@ -368,3 +392,8 @@ def test_network_is_unreachable_when_isolated(py: Interpreter) -> None:
         obs = py.run(f"import socket\nsocket.create_connection(('127.0.0.1', {port}), 1)")
     assert obs.error_type in {"OSError", "ConnectionRefusedError"}, obs
     assert isinstance(obs, Observation) and not obs.timed_out
+
+
+def test_render_masks_memory_addresses() -> None:
+    obs = Observation(value="<function f at 0x7f3a2b1c4d60>", stdout="id 0x10\n")
+    assert obs.render() == "id 0x10\n<function f at 0x...>"

@@ -20,13 +20,19 @@ def inspect(item_id: str) -> dict:
 
 
 @pytest.mark.bench
-@pytest.mark.parametrize("regime", ["persistent", "reset"])
-def test_interpreter_step_round_trip(benchmark, regime: str) -> None:
-    with Interpreter(regime, tools=[Tool.from_function(inspect)]) as py:
+@pytest.mark.parametrize(
+    ("regime", "fresh_process"),
+    [("persistent", False), ("reset", False), ("reset", True)],
+    ids=["persistent", "reset", "reset-fresh-process"],
+)
+def test_interpreter_step_round_trip(benchmark, regime: str, fresh_process: bool) -> None:
+    tools = [Tool.from_function(inspect)]
+    with Interpreter(regime, tools=tools, fresh_process=fresh_process) as py:
         py.run("1")  # start the worker outside the timing
         observation = benchmark.pedantic(
             py.run, args=(STEP,), rounds=200, iterations=1, warmup_rounds=10
         )
     assert observation.ok and observation.value == "4" and observation.tool_calls == 1
-    if benchmark.stats is not None:  # None under --benchmark-disable
+    # a new worker per block costs a Python start-up: reported, not held to the target
+    if benchmark.stats is not None and not fresh_process:  # None under --benchmark-disable
         assert benchmark.stats.stats.median <= TARGET_MEDIAN_S

@@ -6,6 +6,7 @@ env = KnapsackEnv(task); agent_solve(task.nl, env.tools()); print(score(env).sco
 
 from ._config import DifficultyConfig, difficulties, load_config
 from ._env import KnapsackEnv
+from ._episode import Episode, play_codeact
 from ._fixtures import KnapsackDataError, read_fixtures, write_fixtures
 from ._generator import generate, generate_tasks, inspect_budget
 from ._score import KnapsackScore, score
@@ -15,6 +16,7 @@ from ._task import TOOL_NAMES, Item, KnapsackTask, Private, Public, Reference
 __all__ = [
     "TOOL_NAMES",
     "DifficultyConfig",
+    "Episode",
     "Item",
     "KnapsackDataError",
     "KnapsackEnv",
@@ -28,6 +30,7 @@ __all__ = [
     "generate_tasks",
     "inspect_budget",
     "load_config",
+    "play_codeact",
     "read_fixtures",
     "score",
     "solve_knapsack",
