@@ -144,6 +144,6 @@ def test_hostile_blocks_are_contained_and_the_episode_goes_on(
     assert seen["write-outside"].error_type == "PermissionError"
     assert seen["socket"].error_type in {"OSError", "ConnectionRefusedError"}
     assert seen["replace-tools"].value == "{'total_value': 1000000000}" and env.taken == []
-    assert seen["signal-parent"].ok or seen["signal-parent"].error_type == "PermissionError"
+    assert seen["signal-parent"].error_type == "PermissionError"  # its parent is root-owned
     assert result.observations[-2].error_type == "NameError"  # reset: ids is gone
     assert not os.path.exists("/etc/ptp-hostile")
