@@ -11,15 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from ptp.tasks.airline import AirlineProblem, read_fixtures, score_answer
-from ptp.tasks.airline._levels import SOLVERS
+from ptp.tasks import get_family
 
+AIRLINE = get_family("airline")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "airline"
 
 
 @cache
-def problems(difficulty: str, style: str) -> tuple[AirlineProblem, ...]:
-    return tuple(read_fixtures(FIXTURES / f"airline-c{difficulty}-{style}.jsonl"))
+def problems(complexity: str, style: str) -> tuple:
+    name = AIRLINE.fixture_name(complexity=int(complexity), style=style)
+    return tuple(AIRLINE.read_fixtures(FIXTURES / name))
 
 
 @pytest.mark.baseline
@@ -27,24 +28,23 @@ def problems(difficulty: str, style: str) -> tuple[AirlineProblem, ...]:
     suite="airline",
     axes={
         "level": ["L0", "L1", "L3", "CoT0", "CoT1"],
-        "difficulty": ["0", "1", "2"],
+        "complexity": ["0", "1", "2"],
         "style": ["template", "paraphrase"],
     },
-    tasks=lambda cell: problems(cell["difficulty"], cell["style"]),
+    tasks=lambda cell: problems(cell["complexity"], cell["style"]),
     models=["local:gemma-3-270m"],
     compare=[("level", "L1", "L3"), ("level", "L1", "CoT0"), ("level", "L0", "L1")],
+    reference=(
+        "level",
+        AIRLINE.exact_solver,
+        "reference solver: L0 parses the template and applies the same fee rules that computed "
+        "the expected totals (correct by construction on template wording, no LLM)",
+    ),
+    caps={f"level={level}": cap for level, cap in AIRLINE.caps.items()},
 )
 def test_airline(ptp_case, ptp_eval):
-    problem: AirlineProblem = ptp_case.task
+    problem = ptp_case.task
     with ptp_eval.recording():
-        result = SOLVERS[ptp_case["level"]](problem, ptp_eval.model)
-    correct, score = score_answer(result.answer, problem.answer)
-    ptp_eval.score(
-        answer=result.answer,
-        expected=problem.answer,
-        score=score,
-        correct=correct,
-        family="airline",
-        failure=result.failure,
-        **(result.extra or {}),
-    )
+        result = AIRLINE.solvers[ptp_case["level"]](problem, ptp_eval.model)
+    verdict = AIRLINE.score(result.answer, problem)
+    ptp_eval.score(verdict, family=AIRLINE.name, **result.row_extra())

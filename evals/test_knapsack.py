@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from ptp.models import Model
-from ptp.pytest_plugin import EvalCase, EvalRun
-from ptp.tasks.knapsack import KnapsackTask, play_codeact, read_fixtures
+from ptp.tasks import get_family
 
+KNAPSACK = get_family("knapsack")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "knapsack"
 BASE_MODEL = "local:gemma-3-270m"
-REGIMES = ["persistent", "reset"]
+REGIMES = list(KNAPSACK.solvers)  # "persistent", "reset"
+CAPS = {f"regime={regime}": cap for regime, cap in KNAPSACK.caps.items()}
 
 # The per-regime statistics table each suite prints (row fields or keys of the row's extra).
 STATS = [
@@ -32,32 +32,25 @@ STUDENTS = {"none": BASE_MODEL}
 
 
 @cache
-def tasks(difficulty: str) -> tuple[KnapsackTask, ...]:
-    return tuple(read_fixtures(FIXTURES / f"knapsack-{difficulty}.jsonl"))
+def tasks(difficulty: str) -> tuple:
+    return tuple(KNAPSACK.read_fixtures(FIXTURES / KNAPSACK.fixture_name(difficulty=difficulty)))
 
 
-def _play(ptp_case: EvalCase, ptp_eval: EvalRun, model: Model) -> None:
-    task: KnapsackTask = ptp_case.task
+def _play(ptp_case, ptp_eval) -> None:
+    task = ptp_case.task
     with ptp_eval.recording() as trace:
-        episode = play_codeact(task, model, ptp_case["regime"])
-    outcome, totals = episode.outcome, trace.totals()
+        result = KNAPSACK.solvers[ptp_case["regime"]](task, ptp_eval.model)
+    totals = trace.totals()
+    verdict = KNAPSACK.score(result.answer, task)  # its metadata (optimality, ...) joins the row
+    extra = result.row_extra()
+    # the row's own tool_calls (counted from the trace's tool events) is the statistic
+    extra.pop("tool_calls", None)
     ptp_eval.score(
-        answer=outcome.value,
-        expected=outcome.optimum,
-        score=outcome.score,
-        correct=outcome.solved,
-        family="knapsack",
-        stop_reason=episode.stop_reason,
-        optimality=outcome.score,
-        solved=outcome.solved,
-        capacity_utilization=outcome.capacity_utilization,
-        items_inspected=outcome.items_inspected,
-        items_taken=outcome.items_taken,
-        violations=outcome.violations,
+        verdict,
+        family=KNAPSACK.name,
         tokens=totals.prompt_tokens + totals.completion_tokens,
-        model_spec=model.spec.spec,
-        # the row's own tool_calls (counted from the trace's tool events) is the statistic
-        **{k: v for k, v in episode.stats.items() if k != "tool_calls"},
+        model_spec=ptp_eval.model.spec.spec,
+        **extra,
     )
 
 
@@ -69,9 +62,10 @@ def _play(ptp_case: EvalCase, ptp_eval: EvalRun, model: Model) -> None:
     models=[BASE_MODEL],
     compare=[("regime", "persistent", "reset")],
     stats=STATS,
+    caps=CAPS,
 )
 def test_knapsack(ptp_case, ptp_eval):
-    _play(ptp_case, ptp_eval, ptp_eval.model)
+    _play(ptp_case, ptp_eval)
 
 
 @pytest.mark.baseline
@@ -79,8 +73,12 @@ def test_knapsack(ptp_case, ptp_eval):
     suite="knapsack-cross",
     axes={"trained_on": list(STUDENTS), "regime": REGIMES},
     tasks=lambda cell: tasks("easy")[4:],
+    # the grid fixes each cell's model (the student trained on that regime): --ptp-model
+    # does not override it, and ptp_eval.model is that student
+    models=lambda cell: STUDENTS[cell["trained_on"]],
     compare=[("regime", "persistent", "reset")],
     stats=STATS,
+    caps=CAPS,
 )
-def test_knapsack_cross(ptp_case, ptp_model, ptp_eval):
-    _play(ptp_case, ptp_eval, ptp_model(STUDENTS[ptp_case["trained_on"]]))
+def test_knapsack_cross(ptp_case, ptp_eval):
+    _play(ptp_case, ptp_eval)

@@ -6,9 +6,11 @@ import argparse
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from ptp.errors import PtpError
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -39,28 +41,60 @@ def _serve(args: argparse.Namespace) -> int:
         print("stopped")
 
 
-def _airline(args: argparse.Namespace) -> Path:
-    from ptp.tasks.airline import write_fixtures
-
-    return write_fixtures(args.out, args.n, args.seed, args.complexity, args.style)
-
-
-def _knapsack(args: argparse.Namespace) -> Path:
-    from ptp.tasks.knapsack import write_fixtures
-
-    return write_fixtures(args.out, args.n, args.seed, args.difficulty)
-
-
-FAMILIES: dict[str, Callable[[argparse.Namespace], Path]] = {
-    "airline": _airline,
-    "knapsack": _knapsack,
-}
-
-
 def _generate(args: argparse.Namespace) -> int:
-    path = FAMILIES[args.family](args)
+    """``ptp tasks generate``: any registered family, its options built from its params."""
+    from ptp.errors import ConfigError
+    from ptp.tasks import FixtureExistsError, get_family
+
+    family = get_family(args.family)
+    declared = {p.name: p for p in family.params}
+    given = {n: v for n, v in vars(args).items() if n in args.family_params and v is not None}
+    for name in given:
+        if name not in declared:
+            options = ", ".join(f"--{p}" for p in declared) or "none"
+            raise ConfigError(
+                f"--{name}: not an option of family {family.name}; drop it (its options: {options})"
+            )
+    params = {name: declared[name].parse(value) for name, value in given.items()}
+    path = family.fixture_path(args.out, **params)
+    try:
+        family.write_fixtures(args.out, args.n, args.seed, overwrite=args.force, **params)
+    except FixtureExistsError:
+        raise ConfigError(
+            f"{path}: already exists; pass --force to overwrite it (the shipped fixtures are "
+            "what the cassettes were recorded on)"
+        ) from None
+    except ValueError as err:  # the generator refused an argument (n, seed, ...)
+        if isinstance(err, PtpError):
+            raise
+        raise ConfigError(f"{path}: {err}; nothing was written") from err
     print(f"wrote {path}")
     return 0
+
+
+def _add_generate(tasks: Any) -> None:
+    from ptp.tasks import families
+
+    registry = families()
+    gen = tasks.add_parser(
+        "generate",
+        help="write seeded task instances as JSONL fixtures",
+        description="Write seeded task instances as JSONL fixtures. The family options below "
+        "are declared by the families (each says which family takes it).",
+    )
+    gen.add_argument("--family", choices=list(registry), required=True)
+    gen.add_argument("--n", type=int, required=True, help="number of tasks")
+    gen.add_argument("--seed", type=int, required=True)
+    gen.add_argument("--out", type=Path, required=True, help="output directory")
+    gen.add_argument("--force", action="store_true", help="overwrite the fixture file if it exists")
+    helps: dict[str, list[str]] = {}
+    for family in registry.values():
+        for param in family.params:
+            default = f" (default {param.default})"
+            helps.setdefault(param.name, []).append(param.help + default)
+    for name, texts in helps.items():
+        gen.add_argument(f"--{name}", default=None, help="; ".join(texts))
+    gen.set_defaults(run=_generate, family_params=tuple(helps))
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -110,15 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     tasks = sub.add_parser("tasks", help="task fixtures").add_subparsers(
         dest="action", required=True
     )
-    gen = tasks.add_parser("generate", help="write seeded task instances as JSONL fixtures")
-    gen.add_argument("--family", choices=sorted(FAMILIES), required=True)
-    gen.add_argument("--n", type=int, required=True, help="number of tasks")
-    gen.add_argument("--seed", type=int, required=True)
-    gen.add_argument("--out", type=Path, required=True, help="output directory")
-    gen.add_argument("--complexity", type=int, default=0, help="airline: 0/1/2 (4/7/10 bags)")
-    gen.add_argument("--style", default="template", choices=["template", "paraphrase"])
-    gen.add_argument("--difficulty", default="easy", help="knapsack: easy or medium")
-    gen.set_defaults(run=_generate)
+    _add_generate(tasks)
 
     report = sub.add_parser("report", help="re-render tables and plots from results.jsonl")
     report.add_argument("dir")
@@ -143,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args: Any = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, OSError, RuntimeError) as err:
+    except (PtpError, ValueError, OSError, RuntimeError) as err:
         print(f"ptp: error: {err}", file=sys.stderr)
         return 1
 

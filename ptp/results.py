@@ -3,19 +3,50 @@
 from __future__ import annotations
 
 import json
+import time
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ptp.errors import ResultsFileError
 
 RESULTS_FILE = "results.jsonl"
 SUITES_FILE = "suites.json"  # each suite's declared comparisons, written by the plugin
 
 
+class Score(BaseModel):
+    """A family's verdict on one answer: what every ``Family.score(answer, task)`` returns.
+
+    ``value`` is in [0, 1] (1 = fully right); ``metadata`` holds family-specific numbers
+    (e.g. knapsack's capacity utilization) that the eval may pass on as row statistics.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    value: float = Field(ge=0.0, le=1.0)
+    correct: bool
+    answer: Any = None
+    expected: Any = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+# Top-level fields that rows written before 2026-11-26 carried besides ``axes``; folded into
+# ``axes`` on read so old results files still load (the plugin knows no family's axis names).
+_LEGACY_AXIS_FIELDS = ("level", "regime", "difficulty")
+
+
 class EvalRecord(BaseModel):
-    """One eval case's outcome. ``axes`` holds every grid axis (level, model, style, ...);
-    the common ones are also top-level fields."""
+    """One eval case's outcome. ``axes`` holds every grid axis (level, style, regime, ...);
+    ``model`` is the model the case called (also the ``model`` axis when the grid has one).
+
+    ``latency_s`` is the model's own latency summed over the case's LLM calls: measured live,
+    or read back from the cassette (what the call took when it was recorded); ``None`` when a
+    call's latency is unknown. ``wall_s`` is how long this run spent on the case (replay time
+    when replaying).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -23,10 +54,7 @@ class EvalRecord(BaseModel):
     suite: str
     family: str = ""
     task_id: str
-    level: str = ""
     model: str = ""
-    regime: str = ""
-    difficulty: str = ""
     axes: dict[str, str] = Field(default_factory=dict)
     epoch: int = 0
     seed: int = 0
@@ -37,7 +65,8 @@ class EvalRecord(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float | None = None
-    latency_s: float = 0.0
+    latency_s: float | None = None
+    wall_s: float = 0.0
     llm_calls: int = 0
     steps: int = 0
     tool_calls: int = 0
@@ -45,37 +74,79 @@ class EvalRecord(BaseModel):
     trace: str | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _fold_legacy_axes(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(k in data for k in _LEGACY_AXIS_FIELDS):
+            data = dict(data)
+            axes = dict(data.get("axes") or {})
+            for name in _LEGACY_AXIS_FIELDS:
+                value = data.pop(name, "")
+                if value and name not in axes:
+                    axes[name] = value
+            data["axes"] = axes
+        return data
+
     @property
     def ok(self) -> bool:
         """True when the case ran without a harness error."""
         return self.error is None
 
 
-class ResultsFileError(ValueError):
-    """A results file is malformed; the message names the file, the line and the field."""
+class DamagedResultsWarning(UserWarning):
+    """A results file ends in a half-written line (a run killed mid-write); it was skipped."""
+
+
+def _results_path(path: str | Path) -> Path:
+    path = Path(path)
+    return path / RESULTS_FILE if path.is_dir() else path
+
+
+def _damaged_tail(text: str) -> tuple[int, str] | None:
+    """(line number, text) of a half-written last line, or None when the file ends cleanly.
+
+    A row is written as one line ending in a newline; a killed run can leave a last line
+    without its newline. Such a line is damaged unless it is itself a complete row.
+    """
+    if not text or text.endswith("\n"):
+        return None
+    head, _, last = text.rpartition("\n")
+    try:
+        EvalRecord.model_validate_json(last)
+    except ValidationError:
+        return head.count("\n") + 1 + (1 if head else 0), last
+    return None
 
 
 def read_results(path: str | Path) -> list[EvalRecord]:
     """Read ``results.jsonl`` (or a directory holding one).
 
-    A truncated last line (a run killed mid-write) is skipped; any other bad line raises
+    A half-written last line (a run killed mid-write) is skipped with a
+    :class:`DamagedResultsWarning` naming its line; any other bad line raises
     :class:`ResultsFileError` naming the file, line and field.
     """
-    path = Path(path)
-    if path.is_dir():
-        path = path / RESULTS_FILE
+    path = _results_path(path)
     if not path.exists():
         raise ResultsFileError(f"{path}: no such results file; run the evals with --ptp-results")
-    lines = path.read_text(encoding="utf-8").splitlines()
+    text = path.read_text(encoding="utf-8")
+    damaged = _damaged_tail(text)
+    if damaged is not None:
+        number, _ = damaged
+        warnings.warn(
+            DamagedResultsWarning(
+                f"{path}:{number}: skipped a half-written last line (a run was killed while "
+                "writing it); --ptp-resume moves it aside and re-runs that case"
+            ),
+            stacklevel=2,
+        )
+        text = text.rpartition("\n")[0]
     records = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             records.append(EvalRecord.model_validate_json(line))
         except ValidationError as err:
-            if number == len(lines) and not line.rstrip().endswith("}"):
-                break  # the run was killed while writing this row
             first = err.errors()[0]
             field = ".".join(str(p) for p in first["loc"]) or "(the line)"
             raise ResultsFileError(
@@ -83,6 +154,30 @@ def read_results(path: str | Path) -> list[EvalRecord]:
                 "(each line must be one EvalRecord as JSON)"
             ) from err
     return records
+
+
+def repair_results(path: str | Path) -> Path | None:
+    """Move a half-written last line of ``results.jsonl`` into a side file, so that rows
+    appended next start on a line of their own.
+
+    Returns:
+        The side file (``results.jsonl.damaged-<time>``) that now holds the damaged tail,
+        or None when the file was intact (or absent).
+    """
+    path = _results_path(path)
+    if not path.exists():
+        return None
+    text = path.read_text(encoding="utf-8")
+    damaged = _damaged_tail(text)
+    if damaged is None:
+        return None
+    side = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+    side.write_text(damaged[1], encoding="utf-8")
+    kept = text.rpartition("\n")[0]
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(kept + "\n" if kept else "", encoding="utf-8")
+    tmp.replace(path)
+    return side
 
 
 def append_records(path: str | Path, records: Iterable[EvalRecord]) -> None:

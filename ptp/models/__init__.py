@@ -5,21 +5,32 @@ call returning a ``Completion`` with text, tokens, cost and latency, recorded in
     reply = model.chat([{"role": "user", "content": "2+2?"}], temperature=0)
 """
 
-from ptp.models._client import Model, get_model
+from ptp.models._client import (
+    DEFAULT_TIMEOUT_S,
+    LATENCY_HEADER,
+    Model,
+    current_call_elapsed_ms,
+    default_timeout_s,
+    get_model,
+    latency_from_headers,
+)
 from ptp.models._completion import Completion
 from ptp.models._errors import (
     CassetteMissError,
     MissingAPIKeyError,
     ModelCallError,
     ModelError,
+    ModelTimeoutError,
     ServerUnreachableError,
     UnknownProviderError,
 )
 from ptp.models._local import LocalServer, gguf_path, is_healthy
 from ptp.models._pricing import Price, cost_usd, price_table
-from ptp.models._spec import ModelSpec, parse_spec
+from ptp.models._spec import ModelSpec, local_port, parse_spec
 
 __all__ = [
+    "DEFAULT_TIMEOUT_S",
+    "LATENCY_HEADER",
     "CassetteMissError",
     "Completion",
     "LocalServer",
@@ -28,13 +39,18 @@ __all__ = [
     "ModelCallError",
     "ModelError",
     "ModelSpec",
+    "ModelTimeoutError",
     "Price",
     "ServerUnreachableError",
     "UnknownProviderError",
     "cost_usd",
+    "current_call_elapsed_ms",
+    "default_timeout_s",
     "get_model",
     "gguf_path",
     "is_healthy",
+    "latency_from_headers",
+    "local_port",
     "parse_spec",
     "price_table",
 ]

@@ -1,24 +1,34 @@
 """``Model``: one chat / completion client per spec, sync and async, through the official SDKs
 (openai for OpenAI, vLLM and the embedded server; together for Together), so every call is
-plain HTTP that vcrpy can record and replay."""
+plain HTTP that vcrpy can record and replay.
+
+Latency: a live call reports its wall time. A replayed call's wall time is the cassette's, not
+the model's, so a Model made with ``replay=True`` reports the latency stored with the recorded
+response instead: the :data:`LATENCY_HEADER` the recorder added (the client's measurement, from
+:func:`current_call_elapsed_ms`), else the server's ``openai-processing-ms``, else None.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import threading
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
+from ptp.errors import ConfigError
 from ptp.models._completion import Completion
 from ptp.models._errors import (
     CassetteMissError,
     MissingAPIKeyError,
     ModelCallError,
     ModelError,
+    ModelTimeoutError,
     ServerUnreachableError,
 )
 from ptp.models._pricing import cost_usd
@@ -35,6 +45,76 @@ _START_HINTS = {
 }
 
 
+LATENCY_HEADER = "x-ptp-latency-ms"
+"""Response header the cassette recorder adds: the client-measured latency in milliseconds."""
+SERVER_LATENCY_HEADER = "openai-processing-ms"  # sent by OpenAI and llama.cpp's server
+DEFAULT_TIMEOUT_S = 120.0
+TIMEOUT_VARIABLE = "PTP_TIMEOUT_S"
+
+# perf_counter() when the current Model call started sending; a ContextVar, so that sync
+# calls, threads (with ptp.trace.bind) and asyncio tasks each see their own call.
+_call_started: ContextVar[float | None] = ContextVar("ptp_model_call_started", default=None)
+
+
+def current_call_elapsed_ms() -> float | None:
+    """Milliseconds since the current :class:`Model` call started sending; None outside one.
+
+    Meant for vcrpy's ``before_record_response``, which runs synchronously in the caller's
+    context right after the real response arrived: the recorder stores the value as the
+    :data:`LATENCY_HEADER` of the recorded response. The time includes the SDK's retries
+    within the call.
+    """
+    started = _call_started.get()
+    return None if started is None else (time.perf_counter() - started) * 1000.0
+
+
+def latency_from_headers(headers: Mapping[str, str] | None) -> float | None:
+    """The model's latency in seconds as a recorded response states it: :data:`LATENCY_HEADER`,
+    else ``openai-processing-ms``; None when neither holds a non-negative number."""
+    if headers is None:
+        return None
+    for name in (LATENCY_HEADER, SERVER_LATENCY_HEADER):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            ms = float(value)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(ms) and ms >= 0:
+            return ms / 1000.0
+    return None
+
+
+def default_timeout_s() -> float:
+    """The per-request timeout when ``get_model`` gets none: ``PTP_TIMEOUT_S`` or 120 s.
+
+    Raises:
+        ConfigError: ``PTP_TIMEOUT_S`` is set but is not a positive number of seconds.
+    """
+    raw = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(
+            f"environment variable {TIMEOUT_VARIABLE}={raw!r} is not a number of seconds; set "
+            f"a positive number, e.g. {TIMEOUT_VARIABLE}=300, or unset it "
+            f"(default {DEFAULT_TIMEOUT_S:g})"
+        )
+    return value
+
+
+class _Reply(NamedTuple):
+    """What a send returns: the SDK's parsed response and the HTTP response headers."""
+
+    response: Any
+    headers: Mapping[str, str] | None
+
+
 class Model:
     """A model behind an OpenAI-style HTTP API.
 
@@ -43,6 +123,8 @@ class Model:
 
     Retries with exponential backoff on 408/409/429/5xx, connection errors and timeouts are the
     SDK's own (``max_retries``); at most ``max_concurrency`` calls run at once per Model.
+    A Model keeps no per-call state: one instance may serve many eval cases, threads and event
+    loops (async SDK clients are kept per event loop).
     """
 
     def __init__(
@@ -51,20 +133,26 @@ class Model:
         *,
         api_key: str | None = None,
         max_retries: int = 3,
-        timeout_s: float = 120.0,
+        timeout_s: float | None = None,
         max_concurrency: int = 8,
         defaults: dict[str, Any] | None = None,
+        replay: bool = False,
     ) -> None:
         self.spec = spec
         self.max_retries = max_retries
-        self.timeout_s = timeout_s
+        self.timeout_s = default_timeout_s() if timeout_s is None else float(timeout_s)
+        if not self.timeout_s > 0:
+            raise ConfigError(f"{spec.spec}: timeout_s={timeout_s!r}; use a positive number")
         self.max_concurrency = max_concurrency
         self.defaults = dict(defaults or {})
+        self.replay = replay
         self._api_key = api_key or self._key_from_env()
         self._sync_slots = threading.BoundedSemaphore(max_concurrency)
         self._async_slots: weakref.WeakKeyDictionary[Any, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )
+        # an async client's connections belong to the loop that opened them
+        self._aclients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
     def __repr__(self) -> str:
         return f"Model({self.spec.spec!r})"
@@ -99,15 +187,21 @@ class Model:
 
         return OpenAI(**self._client_kwargs())
 
-    @cached_property
+    @property
     def _aclient(self) -> Any:
-        if self.spec.provider == "together":
-            from together import AsyncTogether
+        loop = asyncio.get_running_loop()
+        client = self._aclients.get(loop)
+        if client is None:
+            if self.spec.provider == "together":
+                from together import AsyncTogether
 
-            return AsyncTogether(**self._client_kwargs())
-        from openai import AsyncOpenAI
+                client = AsyncTogether(**self._client_kwargs())
+            else:
+                from openai import AsyncOpenAI
 
-        return AsyncOpenAI(**self._client_kwargs())
+                client = AsyncOpenAI(**self._client_kwargs())
+            self._aclients[loop] = client
+        return client
 
     # -- public API ---------------------------------------------------------------------------
     def chat(self, messages: Sequence[Message], **params: Any) -> Completion:
@@ -143,36 +237,59 @@ class Model:
         return client.chat.completions if kind == "chat" else client.completions
 
     def _send_sync(self, kind: str, payload: dict[str, Any]) -> Any:
-        return self._endpoint(self._client, kind).create(model=self.spec.name, **payload)
+        """The API's answer as a ``_Reply`` (test doubles may return the parsed body alone)."""
+        endpoint = self._endpoint(self._client, kind).with_raw_response
+        raw = endpoint.create(model=self.spec.name, **payload)
+        return _Reply(raw.parse(), raw.headers)
 
     async def _send_async(self, kind: str, payload: dict[str, Any]) -> Any:
-        return await self._endpoint(self._aclient, kind).create(model=self.spec.name, **payload)
+        endpoint = self._endpoint(self._aclient, kind).with_raw_response
+        raw = await endpoint.create(model=self.spec.name, **payload)
+        return _Reply(raw.parse(), raw.headers)
 
     def _call(self, kind: str, body: dict[str, Any], params: dict[str, Any]) -> Completion:
         payload = {**body, **self.defaults, **params}
         with span("llm", self.spec.spec, payload) as event:
             start = time.perf_counter()
+            token = _call_started.set(start)
             try:
-                response = self._send_sync(kind, payload)
+                reply = self._send_sync(kind, payload)
             except Exception as err:
+                self._failed(event, time.perf_counter() - start)
                 raise self._translate(err) from err
-            completion = self._completion(kind, response, time.perf_counter() - start)
-            _fill(event, completion)
-            return completion
+            finally:
+                _call_started.reset(token)
+            return self._finish(event, kind, reply, time.perf_counter() - start)
 
     async def _acall(self, kind: str, body: dict[str, Any], params: dict[str, Any]) -> Completion:
         payload = {**body, **self.defaults, **params}
         with span("llm", self.spec.spec, payload) as event:
             start = time.perf_counter()
+            token = _call_started.set(start)
             try:
-                response = await self._send_async(kind, payload)
+                reply = await self._send_async(kind, payload)
             except Exception as err:
+                self._failed(event, time.perf_counter() - start)
                 raise self._translate(err) from err
-            completion = self._completion(kind, response, time.perf_counter() - start)
-            _fill(event, completion)
-            return completion
+            finally:
+                _call_started.reset(token)
+            return self._finish(event, kind, reply, time.perf_counter() - start)
 
-    def _completion(self, kind: str, response: Any, latency_s: float) -> Completion:
+    def _failed(self, event: Any, wall_s: float) -> None:
+        # live, a failed call's latency is how long it took to fail; in replay it is unknown
+        if event is not None and not self.replay:
+            event.latency_s = wall_s
+
+    def _finish(self, event: Any, kind: str, reply: Any, wall_s: float) -> Completion:
+        response, headers = reply if isinstance(reply, _Reply) else (reply, None)
+        latency_s = latency_from_headers(headers) if self.replay else wall_s
+        completion = self._completion(kind, response, latency_s, wall_s)
+        _fill(event, completion)
+        return completion
+
+    def _completion(
+        self, kind: str, response: Any, latency_s: float | None, wall_s: float
+    ) -> Completion:
         if not getattr(response, "choices", None):
             raise ModelCallError(f"{self.spec.spec}: the response has no choices: {response!r}")
         choice = response.choices[0]
@@ -188,6 +305,7 @@ class Model:
             latency_s=latency_s,
             model=self.spec.spec,
             finish_reason=getattr(choice, "finish_reason", None),
+            wall_s=wall_s,
         )
 
     def _translate(self, err: Exception) -> ModelError:
@@ -202,6 +320,10 @@ class Model:
             )
         if name in ("APIConnectionError", "APITimeoutError"):
             url = self.spec.base_url or str(getattr(self._client, "base_url", self.spec.provider))
+            # the SDK says "timeout" for a slow connect too; only a connected request is "slow"
+            connected = not any(type(e).__name__ == "ConnectTimeout" for e in chain)
+            if name == "APITimeoutError" and connected:
+                return ModelTimeoutError(self.spec.spec, url, self.timeout_s, self.max_retries + 1)
             hint = _START_HINTS.get(self.spec.provider, "check the network and the provider status")
             return ServerUnreachableError(url, hint, chain[-1])
         if name in ("AuthenticationError", "PermissionDeniedError"):
@@ -232,6 +354,7 @@ def _fill(event: Any, completion: Completion) -> None:
         prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens
     )
     event.cost_usd = completion.cost_usd
+    event.latency_s = completion.latency_s  # the model's; the span records its own wall_s
 
 
 def get_model(spec: str | ModelSpec, **options: Any) -> Model:
@@ -240,12 +363,14 @@ def get_model(spec: str | ModelSpec, **options: Any) -> Model:
     Args:
         spec: ``local:gemma-3-270m``, ``openai:<model>``, ``together:<model>`` or
             ``vllm:<base_url>#<model>``.
-        **options: api_key, max_retries, timeout_s, max_concurrency, defaults (params sent
-            with every call).
+        **options: api_key, max_retries, timeout_s (per request; default ``PTP_TIMEOUT_S`` or
+            120), max_concurrency, defaults (params sent with every call), replay (True when
+            the responses come from cassettes: latency is then read from the recorded headers).
 
     Raises:
         UnknownProviderError: the spec is malformed or names an unknown provider.
         MissingAPIKeyError: the provider needs a key and its variable is unset.
+        ConfigError: ``PTP_TIMEOUT_S`` or ``PTP_LOCAL_PORT`` is set to a bad value.
     """
     parsed = spec if isinstance(spec, ModelSpec) else parse_spec(spec)
     return Model(parsed, **options)

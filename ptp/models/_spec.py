@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from ptp.errors import ConfigError
 from ptp.models._errors import UnknownProviderError
 
 LOCAL_MODELS = ("gemma-3-270m",)
@@ -14,8 +16,24 @@ DEFAULT_LOCAL_PORT = 8765  # fixed: cassettes match on the URL, so it must not d
 
 
 def local_port() -> int:
-    """The embedded server's port: ``PTP_LOCAL_PORT`` or 8765."""
-    return int(os.environ.get("PTP_LOCAL_PORT", DEFAULT_LOCAL_PORT))
+    """The embedded server's port: ``PTP_LOCAL_PORT`` or 8765.
+
+    Raises:
+        ConfigError: ``PTP_LOCAL_PORT`` is set but is not an integer port 1..65535.
+    """
+    raw = os.environ.get("PTP_LOCAL_PORT", "").strip()
+    if not raw:
+        return DEFAULT_LOCAL_PORT
+    try:
+        port = int(raw)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise ConfigError(
+            f"environment variable PTP_LOCAL_PORT={raw!r} is not a port; set an integer "
+            f"1..65535 or unset it (default {DEFAULT_LOCAL_PORT})"
+        )
+    return port
 
 
 @dataclass(frozen=True)
@@ -44,30 +62,31 @@ class ModelSpec:
 
 
 PROVIDERS = ("local", "openai", "together", "vllm")
+FORMS = "local:gemma-3-270m, openai:<model>, together:<model>, vllm:<base_url>#<model>"
+_VLLM_EXAMPLE = "vllm:http://127.0.0.1:8000/v1#Qwen/Qwen2.5-1.5B-Instruct"
 
 
 def parse_spec(spec: str) -> ModelSpec:
     """Parse a model spec string.
 
     Raises:
-        UnknownProviderError: unknown provider or malformed spec; the message lists the forms.
+        UnknownProviderError: (a ``ptp.errors.SpecError``) an unknown provider or a malformed
+            spec: no provider, no model name, a ``vllm:`` base URL that is not http(s) with a
+            host. The message is one line naming the spec and the expected form.
+        ConfigError: a ``local:`` spec while ``PTP_LOCAL_PORT`` is not a valid port.
     """
-    forms = "local:gemma-3-270m, openai:<model>, together:<model>, vllm:<base_url>#<model>"
     provider, sep, rest = spec.partition(":")
-    if not sep or not rest:
-        raise UnknownProviderError(f"model spec {spec!r} has no provider; use one of: {forms}")
+    if not sep or not provider:
+        raise UnknownProviderError(f"model spec {spec!r} has no provider; use one of: {FORMS}")
     if provider not in PROVIDERS:
         raise UnknownProviderError(
-            f"unknown provider {provider!r} in model spec {spec!r}; use one of: {forms}"
+            f"unknown provider {provider!r} in model spec {spec!r}; use one of: {FORMS}"
         )
     if provider == "vllm":
-        base_url, hash_, name = rest.rpartition("#")
-        if not hash_ or not base_url or not name:
-            raise UnknownProviderError(
-                f"model spec {spec!r}: vllm needs vllm:<base_url>#<model>, "
-                "e.g. vllm:http://127.0.0.1:8000/v1#Qwen/Qwen2.5-1.5B-Instruct"
-            )
-        return ModelSpec("vllm", name, base_url.rstrip("/"))
+        return _vllm_spec(spec, rest)
+    if not rest.strip():
+        example = "local:gemma-3-270m" if provider == "local" else f"{provider}:<model>"
+        raise UnknownProviderError(f"model spec {spec!r} lacks a model name; e.g. {example}")
     if provider == "local":
         if rest not in LOCAL_MODELS:
             raise UnknownProviderError(
@@ -75,3 +94,23 @@ def parse_spec(spec: str) -> ModelSpec:
             )
         return ModelSpec("local", rest, f"http://{LOCAL_HOST}:{local_port()}/v1")
     return ModelSpec(provider, rest)
+
+
+def _vllm_spec(spec: str, rest: str) -> ModelSpec:
+    base_url, hash_, name = rest.rpartition("#")
+    if not hash_ or not name.strip():
+        raise UnknownProviderError(
+            f"model spec {spec!r} lacks a model name; use vllm:<base_url>#<model>, "
+            f"e.g. {_VLLM_EXAMPLE}"
+        )
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 -- ValueError: a port not a number or out of range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UnknownProviderError(
+            f"model spec {spec!r}: the base URL {base_url!r} is not an http(s) URL with a "
+            f"host (and a valid port, if any); e.g. {_VLLM_EXAMPLE}"
+        )
+    return ModelSpec("vllm", name, base_url.rstrip("/"))

@@ -1,8 +1,12 @@
 """Typed LLM-backed function stubs.
 
+from ptp.ptool import ptool
+
 @ptool(model="local:gemma-3-270m")
 def sentiment(text: str) -> Literal["positive", "negative"]:
     '''Classify the sentiment of the text.'''
+
+``ptp.ptool`` is this module; the decorator is ``ptp.ptool.ptool``.
 """
 
 from ptp.ptool._context import RunOverrides, current_overrides, ptool_overrides

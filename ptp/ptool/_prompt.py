@@ -51,6 +51,28 @@ def output_instruction(tp: Any) -> str:
     )
 
 
+BUDGET_FLOOR = 128
+BUDGET_CEILING = 1024
+
+
+@lru_cache(maxsize=256)
+def completion_budget(tp: Any) -> int:
+    """The default ``max_tokens`` of a ptool returning ``tp``.
+
+    Rule: half a token per character of the return type's compact JSON schema (titles dropped),
+    at least 128 and at most 1024 tokens. A reply is a value of that schema plus perhaps a
+    sentence around it, so its length follows the schema's; without any budget a base model
+    writes until the context is full. A ``str`` or a number gets the floor; an object with a
+    dozen fields gets a few hundred tokens.
+    """
+    try:
+        schema = _drop_titles(TypeAdapter(tp).json_schema())
+    except Exception:  # a type pydantic cannot describe still gets a budget
+        return BUDGET_FLOOR
+    size = len(json.dumps(schema, separators=(",", ":")))
+    return max(BUDGET_FLOOR, min(BUDGET_CEILING, size // 2))
+
+
 def render_arguments(arguments: dict[str, Any]) -> str:
     """``name: value`` lines; strings verbatim, everything else as JSON."""
     lines = []

@@ -13,7 +13,7 @@ from ptp.models import Model, get_model
 from ptp.parse import OutputParseError, parse_as
 from ptp.ptool._context import current_overrides
 from ptp.ptool._impl import LLM, Implementation
-from ptp.ptool._prompt import Example, build_messages, system_text
+from ptp.ptool._prompt import Example, build_messages, completion_budget, system_text
 from ptp.trace import span, to_jsonable
 
 P = ParamSpec("P")
@@ -80,6 +80,13 @@ class PTool(Generic[R]):
         return self._hints["return"]
 
     @cached_property
+    def default_max_tokens(self) -> int:
+        """The completion budget sent when nothing sets ``max_tokens``: from the return type's
+        JSON schema (see :func:`ptp.ptool._prompt.completion_budget`: half a token per schema
+        character, between 128 and 1024)."""
+        return completion_budget(self.return_type)
+
+    @cached_property
     def system(self) -> str:
         """The fixed instructions, built once."""
         if not self.fn.__doc__:
@@ -88,7 +95,14 @@ class PTool(Generic[R]):
 
     # -- configuration ------------------------------------------------------------------------
     def options(self, **changes: Any) -> PTool[R]:
-        """A copy with other settings (model, params, examples, retries, implementation)."""
+        """A copy with other settings (model, params, examples, retries, implementation).
+
+        ``max_tokens=N`` is a shorthand for ``params={**params, "max_tokens": N}``; None sends
+        no limit at all.
+        """
+        if "max_tokens" in changes:
+            params = changes.get("params", self.params)
+            changes["params"] = {**params, "max_tokens": changes.pop("max_tokens")}
         if "examples" in changes:
             changes["examples"] = tuple(_as_example(e) for e in changes["examples"])
         return replace(self, **changes)
@@ -111,7 +125,19 @@ class PTool(Generic[R]):
         model: Any = choice
         if isinstance(choice, str):
             model = _model_for(choice)
-        return impl, model, {**self.params, **run.params}
+        return impl, model, self._params(model, run.params)
+
+    def _params(self, model: Any, run_params: Mapping[str, Any]) -> dict[str, Any]:
+        """What each call sends: the ptool's params, then the run's; ``max_tokens`` defaults to
+        :attr:`default_max_tokens` unless the model's own defaults set a budget, and an explicit
+        ``max_tokens=None`` sends no limit."""
+        params = {**self.params, **run_params}
+        budgets = ("max_tokens", "max_completion_tokens")
+        if "max_tokens" in params and params["max_tokens"] is None:
+            del params["max_tokens"]
+        elif not any(k in params or k in getattr(model, "defaults", {}) for k in budgets):
+            params["max_tokens"] = self.default_max_tokens
+        return params
 
     def __call__(self, *args: Any, **kwargs: Any) -> R:
         arguments = self.bind(*args, **kwargs)
@@ -224,7 +250,11 @@ def ptool(
         model: spec or Model; a run may override it with ``ptool_overrides``.
         examples: few-shot ``Example(inputs, output)`` or ``(inputs, output)`` pairs.
         retries: re-asks after a reply that does not parse or validate.
-        **params: sent with every call (temperature, max_tokens, seed, ...).
+        **params: sent with every call (temperature, max_tokens, seed, ...). Without
+            ``max_tokens`` a call sends :attr:`PTool.default_max_tokens` (from the return
+            type's schema, 128..1024); override it here, with ``.options(max_tokens=N)`` for
+            one call, or ``ptool_overrides(params={"max_tokens": N})`` for a block of calls;
+            ``max_tokens=None`` sends no limit.
 
     Returns:
         A :class:`PTool`; ``.options(...)`` gives variants, ``implementation=`` swaps the engine.

@@ -16,7 +16,7 @@ An eval:
 from __future__ import annotations
 
 import json
-import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,19 +24,22 @@ from typing import Any
 import pytest
 
 from ptp.models import Model, get_model
-from ptp.pytest_plugin._cassettes import json_body_matcher, validate_cassette, vcr_kwargs
-from ptp.pytest_plugin._eval import EvalRun
+from ptp.pytest_plugin._cassettes import CheckedPersister, json_body_matcher, vcr_kwargs
+from ptp.pytest_plugin._config import is_live, record_mode, run_config
+from ptp.pytest_plugin._eval import EvalRun, setup_error_record
 from ptp.pytest_plugin._grid import EvalCase, GridSpec, expand
+from ptp.pytest_plugin._results_dir import ResultsDirClaim, new_results_dir
 from ptp.pytest_plugin._server import shared_local_server
 from ptp.pytest_plugin._session import ResultsSession, finished_case_ids
 from ptp.results import EvalRecord
 
-__all__ = ["EvalCase", "EvalRun", "is_live", "vcr_cassette_dir", "vcr_config"]
+__all__ = ["EvalCase", "EvalRun", "is_live", "record_mode", "vcr_cassette_dir", "vcr_config"]
 
 _ROW = "ptp_row"
 _SUITE = "ptp_suite"
 _RUN = pytest.StashKey[EvalRun]()
 _RESULTS = pytest.StashKey[Path]()
+_MODELS = pytest.StashKey[dict[tuple[str, int], Model]]()
 
 
 # -- options and configuration --------------------------------------------------------------
@@ -47,13 +50,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         metavar="SPEC",
-        help="model spec for the grids' model axis (repeatable); overrides the grid",
+        help="model spec for the grids' model axis (repeatable); replaces the grid's models "
+        "(grids that fix a model per cell keep theirs)",
     )
     group.addoption(
         "--ptp-results",
         metavar="DIR",
         default=None,
-        help="results directory (default results/<timestamp>)",
+        help="results directory (default: a new results/<time>-<n>)",
     )
     group.addoption(
         "--ptp-epochs",
@@ -66,47 +70,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--ptp-resume",
         action="store_true",
-        help="skip cases already finished without error in --ptp-results DIR",
+        help="continue the run in --ptp-results DIR: skip cases it finished without error",
     )
     group.addoption("--ptp-live", action="store_true",
                     help="run tests marked live (they call a real model server)")  # fmt: skip
 
 
-def record_mode(config: pytest.Config) -> str:
-    """pytest-recording's mode; ``none`` (replay only) unless asked."""
-    return config.getoption("--record-mode", default=None) or "none"
-
-
-def is_live(config: pytest.Config) -> bool:
-    """True when model calls really go out (recording, or recording disabled)."""
-    return record_mode(config) != "none" or bool(
-        config.getoption("--disable-recording", default=False)
-    )
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "ptp_grid(suite, axes, tasks, models, compare, stats): expand into eval cases; "
-        "stats names per-cell means with CIs (numeric row fields or ptp_eval.score extras)",
+        "ptp_grid(suite, axes, tasks, models, compare, stats, reference, caps): expand into "
+        "eval cases; see ptp.pytest_plugin",
     )
+    config.stash[_MODELS] = {}
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:  # an xdist worker: the controller chose the directory
         config.stash[_RESULTS] = Path(workerinput["ptp_results"])
         return
-    results = Path(
-        config.getoption("ptp_results")
-        or Path(config.rootpath) / "results" / time.strftime("%Y%m%d-%H%M%S")
-    )
-    config.stash[_RESULTS] = results
-    options = {
-        "record_mode": record_mode(config),
-        "models": config.getoption("ptp_model"),
-        "epochs": config.getoption("ptp_epochs"),
-        "seed": config.getoption("ptp_seed"),
-    }
-    session = ResultsSession(results, Path(config.rootpath), options)
-    config.pluginmanager.register(ResultsCollector(session), "ptp-results-collector")
+    run = run_config(config)
+    named = config.getoption("ptp_results")
+    if named:
+        claim = ResultsDirClaim(Path(named), run, resume=config.getoption("ptp_resume"))
+    else:
+        if config.getoption("ptp_resume"):
+            raise pytest.UsageError("--ptp-resume needs --ptp-results DIR (the run to continue)")
+        claim = ResultsDirClaim(
+            new_results_dir(Path(config.rootpath) / "results"), run, resume=False
+        )
+    config.stash[_RESULTS] = claim.results_dir
+    options = {"record_mode": record_mode(config), **run.as_dict()}
+    session = ResultsSession(claim.results_dir, Path(config.rootpath), options)
+    config.pluginmanager.register(ResultsCollector(session, claim), "ptp-results-collector")
 
 
 def pytest_configure_node(node: Any) -> None:
@@ -116,6 +110,7 @@ def pytest_configure_node(node: Any) -> None:
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     vcr.register_matcher("ptp_json_body", json_body_matcher)
+    vcr.register_persister(CheckedPersister(replay=not is_live(config)))
 
 
 # -- collection -------------------------------------------------------------------------------
@@ -125,6 +120,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     config = metafunc.config
     spec = GridSpec.from_marker(*marker.args, **marker.kwargs)
+    if spec.fixes_models and config.getoption("ptp_model"):
+        warnings.warn(
+            pytest.PytestConfigWarning(
+                f"ptp_grid {spec.suite!r} ({metafunc.definition.nodeid}) fixes the model of "
+                "each cell (models=<function>); --ptp-model does not apply to it"
+            ),
+            stacklevel=1,
+        )
     cases = expand(
         spec,
         config.getoption("ptp_model"),
@@ -157,18 +160,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     keep, skipped = [], []
     for item in items:
         case = _case_of(item)
-        (skipped if case and (case.suite, case.case_id) in done else keep).append(item)
+        (skipped if case and (case.suite, case.case_id, case.seed) in done else keep).append(item)
     if skipped:
         config.hook.pytest_deselected(items=skipped)
         items[:] = keep
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    # Before pytest-recording's fixture loads the cassette: a broken file gets a clear error.
-    case = _case_of(item)
-    if case is not None:
-        cassettes = Path(item.config.rootpath) / "cassettes" / Path(str(item.path)).stem
-        validate_cassette(cassettes / f"{case.case_id}.yaml")
 
 
 def _case_of(item: pytest.Item) -> EvalCase | None:
@@ -211,14 +206,25 @@ def ptp_local_server(
 
 
 def eval_model(request: pytest.FixtureRequest, spec: str, seed: int = 0) -> Model:
-    """The client for ``spec`` in this session: every call carries ``seed``; replay never
-    retries and sends no real key; recording against the embedded model starts its server."""
-    defaults = {"seed": seed}
-    if not is_live(request.config):
-        return get_model(spec, max_retries=0, api_key="replay-no-key", defaults=defaults)
-    if spec.startswith("local:"):
+    """The client for ``spec`` in this session (one per spec and seed, reused by every case):
+    every call carries ``seed``; replay never retries, sends no real key and reports the
+    latency recorded in the cassette; recording against the embedded model starts its server.
+    """
+    live = is_live(request.config)
+    if live and spec.startswith("local:"):
         request.getfixturevalue("ptp_local_server")
-    return get_model(spec, defaults=defaults)
+    models = request.config.stash[_MODELS]
+    model = models.get((spec, seed))
+    if model is None:
+        defaults = {"seed": seed}
+        if live:
+            model = get_model(spec, defaults=defaults)
+        else:
+            model = get_model(
+                spec, max_retries=0, api_key="replay-no-key", defaults=defaults, replay=True
+            )
+        models[(spec, seed)] = model
+    return model
 
 
 @pytest.fixture
@@ -239,12 +245,20 @@ def ptp_eval(request: pytest.FixtureRequest, ptp_case: EvalCase) -> EvalRun:
 # -- rows: built where the test ran, written by the controller ------------------------------
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Every collected eval case ends as exactly one row: at ``call``, or at ``setup`` when
+    the case failed before its solver ran (a broken cassette, a model that cannot be built)."""
     report = yield
-    run = item.stash.get(_RUN, None)
-    if run is None or report.when != "call" or report.skipped:
+    if report.skipped:
         return report
     error = None if call.excinfo is None else f"{call.excinfo.typename}: {call.excinfo.value}"
-    report.user_properties.append((_ROW, run.to_record(error).model_dump_json()))
+    run = item.stash.get(_RUN, None)
+    if report.when == "call" and run is not None:
+        record = run.to_record(error)
+    elif report.when == "setup" and report.failed and (case := _case_of(item)) is not None:
+        record = setup_error_record(case, f"setup: {error}", wall_s=call.duration)
+    else:
+        return report
+    report.user_properties.append((_ROW, record.model_dump_json()))
     marker = item.get_closest_marker("ptp_grid")
     if marker is not None:
         spec = GridSpec.from_marker(*marker.args, **marker.kwargs)
@@ -255,8 +269,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 class ResultsCollector:
     """Registered on the controller only: xdist forwards every worker's reports to it."""
 
-    def __init__(self, session: ResultsSession) -> None:
+    def __init__(self, session: ResultsSession, claim: ResultsDirClaim) -> None:
         self.session = session
+        self.claim = claim
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if self.claim.repaired is not None:
+            session.config.get_terminal_writer().line(
+                f"ptp: {self.claim.results_dir / 'results.jsonl'} ended in a half-written "
+                f"row; moved it to {self.claim.repaired} and resuming"
+            )
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = dict(report.user_properties)
@@ -265,7 +287,16 @@ class ResultsCollector:
             self.session.add(EvalRecord.model_validate_json(props[_ROW]), suite_info)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        for problem in self.session.check_stats():
+            warnings.warn(pytest.PytestConfigWarning(problem), stacklevel=1)
         self.session.finish()
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self.claim.release()
+        results = self.claim.results_dir
+        if not self.session.rows and not any(p.name != ".ptp-run.lock" for p in results.iterdir()):
+            (results / ".ptp-run.lock").unlink(missing_ok=True)
+            results.rmdir()  # a run that wrote nothing leaves nothing behind
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         text = self.session.summary_text()

@@ -7,6 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
+from vcr.serialize import deserialize
+
+from ptp.errors import CassetteFileError
+from ptp.models import LATENCY_HEADER, current_call_elapsed_ms
 
 SCRUBBED_HEADERS = (
     "authorization",
@@ -55,6 +60,19 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+def _stamp_latency(response: dict[str, Any]) -> dict[str, Any]:
+    """Store the client-measured latency of the call in the recorded response, so a replay
+    reports what the call took when it was recorded (not how fast the cassette reads)."""
+    elapsed_ms = current_call_elapsed_ms()
+    if elapsed_ms is not None:
+        response.setdefault("headers", {})[LATENCY_HEADER] = [f"{elapsed_ms:.1f}"]
+    return response
+
+
+def _before_record_response(response: dict[str, Any]) -> dict[str, Any]:
+    return _stamp_latency(_scrub_response(response))
+
+
 def vcr_kwargs() -> dict[str, Any]:
     """Keyword arguments for ``pytest.mark.vcr`` on every eval case."""
     return {
@@ -62,30 +80,85 @@ def vcr_kwargs() -> dict[str, Any]:
         "filter_headers": list(SCRUBBED_HEADERS),
         "filter_query_parameters": list(SCRUBBED_QUERY),
         "decode_compressed_response": True,
-        "before_record_response": _scrub_response,
+        "before_record_response": _before_record_response,
     }
 
 
-class CassetteFileError(ValueError):
-    """A cassette file is unreadable; the message names it and says how to fix it."""
+_FIX = "fix it, or delete it and re-record the case with --record-mode=once"
+# What vcrpy's httpx stubs read from each recorded interaction; a cassette that lacks one of
+# these would fail later with a bare KeyError, far from the file.
+_REQUIRED = {
+    "request": {"method": str, "uri": str, "headers": dict, "body": object},
+    "response": {"status": dict, "headers": dict, "body": dict},
+}
 
 
-def validate_cassette(path: Path) -> None:
-    """Check that ``path`` (if it exists) is a vcrpy cassette, before vcrpy reads it.
-
-    vcrpy's own errors on a broken file do not say which file; this one does.
-    """
-    if not path.exists():
-        return
-    fix = "fix it, or delete it and re-record with --record-mode=once"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise CassetteFileError(f"{path}: not valid YAML ({err}); {fix}") from err
+def check_cassette(path: Path, data: Any) -> None:
+    """Raise :class:`CassetteFileError` unless ``data`` (parsed YAML) is a complete cassette."""
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
-        raise CassetteFileError(f"{path}: no 'interactions' list, so not a cassette; {fix}")
+        raise CassetteFileError(f"{path}: no 'interactions' list, so not a cassette; {_FIX}")
     for number, interaction in enumerate(data["interactions"]):
-        if not isinstance(interaction, dict) or not {"request", "response"} <= interaction.keys():
+        where = f"{path}: interactions[{number}]"
+        if not isinstance(interaction, dict):
+            raise CassetteFileError(f"{where} is not a mapping; {_FIX}")
+        for part, fields in _REQUIRED.items():
+            section = interaction.get(part)
+            if not isinstance(section, dict):
+                raise CassetteFileError(f"{where} has no '{part}' mapping; {_FIX}")
+            for name, kind in fields.items():
+                if name not in section or not isinstance(section[name], kind):
+                    raise CassetteFileError(
+                        f"{where}.{part} lacks '{name}' (a {kind.__name__}); {_FIX}"
+                    )
+        status, body = interaction["response"]["status"], interaction["response"]["body"]
+        if not isinstance(status.get("code"), int) or not isinstance(status.get("message"), str):
             raise CassetteFileError(
-                f"{path}: interaction {number} lacks 'request' or 'response'; {fix}"
+                f"{where}.response.status needs an integer 'code' and a 'message'; {_FIX}"
             )
+        if "string" not in body:
+            raise CassetteFileError(f"{where}.response.body lacks 'string'; {_FIX}")
+
+
+class CheckedPersister:
+    """vcrpy persister: reads each cassette once (libyaml), checks it, and names the file and
+    the fix on any defect instead of vcrpy's bare KeyError.
+
+    An empty file is a defect in replay (nothing to replay: the case would silently fail
+    to match); when recording it is treated as absent and recorded again, as vcrpy does.
+    """
+
+    def __init__(self, *, replay: bool) -> None:
+        self.replay = replay
+
+    def load_cassette(self, cassette_path: str | Path, serializer: Any) -> Any:
+        path = Path(cassette_path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CassetteNotFoundError() from None
+        except UnicodeDecodeError as err:
+            raise CassetteFileError(f"{path}: not UTF-8 text ({err}); {_FIX}") from err
+        if not text.strip():
+            if self.replay:
+                raise CassetteFileError(f"{path}: the file is empty; {_FIX}")
+            raise CassetteNotFoundError()
+        try:
+            data = serializer.deserialize(text)
+        except yaml.YAMLError as err:
+            raise CassetteFileError(f"{path}: not valid YAML ({err}); {_FIX}") from err
+        check_cassette(path, data)
+        return deserialize(text, _Parsed(data))
+
+    @staticmethod
+    def save_cassette(cassette_path: str | Path, cassette_dict: Any, serializer: Any) -> None:
+        FilesystemPersister.save_cassette(cassette_path, cassette_dict, serializer=serializer)
+
+
+class _Parsed:
+    """A serializer that hands vcrpy the document already parsed (each file is parsed once)."""
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+
+    def deserialize(self, _text: str) -> Any:
+        return self.data

@@ -12,6 +12,7 @@ from typing import Any
 from ptp.models import parse_spec
 
 TaskLoader = Callable[[dict[str, str]], Sequence[Any]]
+ModelOfCell = Callable[[dict[str, str]], str]
 
 
 @dataclass(frozen=True)
@@ -45,20 +46,50 @@ def parse_stats(raw: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(raw))
 
 
+def parse_reference(raw: Any) -> tuple[str, str, str] | None:
+    """``ptp_grid(reference=(axis, value, note))``: the cells that are a reference solver."""
+    if raw is None:
+        return None
+    fix = 'give reference=("level", "L0", "reference solver: why it is not a measurement")'
+    if isinstance(raw, str) or not isinstance(raw, Sequence) or len(raw) not in (2, 3):
+        raise TypeError(f"ptp_grid(reference={raw!r}): {fix}")
+    axis, value, *note = (str(x) for x in raw)
+    return axis, value, note[0] if note else "reference solver, not a measurement"
+
+
+def parse_caps(raw: Any) -> dict[str, str]:
+    """``ptp_grid(caps={"level=L3": "step limit 6"})``: the settings that cap some cells."""
+    if not isinstance(raw, Mapping) or not all(
+        isinstance(k, str) and "=" in k and isinstance(v, str) for k, v in raw.items()
+    ):
+        raise TypeError(
+            f'ptp_grid(caps={raw!r}): give {{"axis=value": "the setting that caps it"}}, '
+            'e.g. caps={"level=L3": "step limit 6 (max_steps)"}'
+        )
+    return dict(raw)
+
+
 @dataclass(frozen=True)
 class GridSpec:
     """What a ``@pytest.mark.ptp_grid(...)`` marker declares.
 
-    ``stats`` names per-cell statistics the report shows (mean and CI over tasks): numeric
-    row fields such as ``tool_calls`` or keys of the row's ``extra``.
+    ``models`` is either the grid's model axis (a list of specs, which ``--ptp-model``
+    replaces) or a function of the cell that fixes each cell's model (e.g. a student per
+    ``trained_on`` value), which ``--ptp-model`` does not override. ``stats`` names per-cell
+    statistics the report shows (mean and CI over tasks): numeric row fields such as
+    ``tool_calls`` or keys of the row's ``extra``. ``reference`` marks the cells of a
+    reference solver (labelled in reports, not a measurement); ``caps`` says which settings
+    cap which cells.
     """
 
     suite: str
     axes: Mapping[str, Sequence[Any]]
     tasks: TaskLoader
-    models: Sequence[str] = ()
+    models: Sequence[str] | ModelOfCell = ()
     compare: tuple[Comparison, ...] = ()
     stats: tuple[str, ...] = ()
+    reference: tuple[str, str, str] | None = None
+    caps: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_marker(cls, *args: Any, **kwargs: Any) -> GridSpec:
@@ -66,14 +97,26 @@ class GridSpec:
             raise TypeError("ptp_grid takes keyword arguments only: suite=, axes=, tasks=, ...")
         kwargs["compare"] = tuple(Comparison.parse(c) for c in kwargs.get("compare", ()))
         kwargs["stats"] = parse_stats(kwargs.get("stats", ()))
+        kwargs["reference"] = parse_reference(kwargs.get("reference"))
+        kwargs["caps"] = parse_caps(kwargs.get("caps", {}))
         return cls(**kwargs)
 
+    @property
+    def fixes_models(self) -> bool:
+        """True when each cell's model comes from the grid itself (not overridable)."""
+        return callable(self.models)
+
     def suite_info(self) -> dict[str, Any]:
-        """The suite's entry in ``suites.json``: its comparisons and statistics."""
-        return {
+        """The suite's entry in ``suites.json``: comparisons, statistics, reference, caps."""
+        info: dict[str, Any] = {
             "compare": [[c.axis, c.a, c.b] for c in self.compare],
             "stats": list(self.stats),
         }
+        if self.reference:
+            info["reference"] = list(self.reference)
+        if self.caps:
+            info["caps"] = dict(self.caps)
+        return info
 
 
 @dataclass(frozen=True)
@@ -115,16 +158,23 @@ def slug(value: Any) -> str:
 
 
 def expand(spec: GridSpec, models: Sequence[str], epochs: int, seed: int) -> list[EvalCase]:
-    """All cases of a grid. ``models`` (from --ptp-model) replaces the grid's model axis."""
-    model_axis = list(models or spec.models)
+    """All cases of a grid. ``models`` (from --ptp-model) replaces the grid's model axis,
+    unless the grid fixes each cell's model (then the model is not part of the case id)."""
     names = list(spec.axes)
     cases: list[EvalCase] = []
     for values in itertools.product(*(spec.axes[n] for n in names)):
         cell = {n: str(v) for n, v in zip(names, values, strict=True)}
         tasks = spec.tasks(dict(cell))
-        for model in model_axis or [""]:
+        if callable(spec.models):
+            fixed = str(spec.models(dict(cell)))
+            cell_models = [(fixed, "-".join(slug(cell[n]) for n in names))]
+        else:
+            cell_models = [
+                (m, "-".join([*(slug(cell[n]) for n in names), *([slug(m)] if m else [])]))
+                for m in list(models or spec.models) or [""]
+            ]
+        for model, prefix in cell_models:
             axes = {**cell, "model": model} if model else dict(cell)
-            prefix = "-".join(slug(axes[n]) for n in [*names, "model"] if n in axes)
             for task in tasks:
                 tid = task_id_of(task)
                 for epoch in range(epochs):

@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ptp.pytest_plugin._results_dir import RUNS_FILE
 from ptp.results import (
     RESULTS_FILE,
     SUITES_FILE,
@@ -23,7 +24,6 @@ from ptp.results import (
     write_json,
 )
 
-RUNS_FILE = "runs.jsonl"
 _PACKAGES = ("ptp", "openai", "together", "vcrpy", "pytest-recording", "pytest", "pydantic",
              "numpy", "scipy", "llama-cpp-python")  # fmt: skip
 
@@ -52,11 +52,11 @@ def package_versions() -> dict[str, str | None]:
     return versions
 
 
-def finished_case_ids(results_dir: Path) -> set[tuple[str, str]]:
-    """(suite, case_id) of every row without a harness error: what a resumed run skips."""
+def finished_case_ids(results_dir: Path) -> set[tuple[str, str, int]]:
+    """(suite, case_id, seed) of every row without a harness error: what a resumed run skips."""
     if not (results_dir / RESULTS_FILE).exists():
         return set()
-    return {(r.suite, r.case_id) for r in read_results(results_dir) if r.ok}
+    return {(r.suite, r.case_id, r.seed) for r in read_results(results_dir) if r.ok}
 
 
 @dataclass
@@ -71,6 +71,7 @@ class ResultsSession:
     started_at: float = field(default_factory=time.time)
     summary: Any = None
     _announced: bool = False
+    _meta: dict[str, Any] = field(default_factory=dict)
 
     def add(self, record: EvalRecord, suite_info: dict[str, Any] | None) -> None:
         if not self._announced:
@@ -81,23 +82,63 @@ class ResultsSession:
         if suite_info:
             self.suites[record.suite] = suite_info
 
-    def _write_run_metadata(self) -> None:
-        meta = {
+    def _metadata(self) -> dict[str, Any]:
+        used = sorted({r.model for r in self.rows if r.model})
+        return {
             "started_at": self.started_at,
             "git_commit": git_commit(self.rootdir),
             "python": platform.python_version(),
             "packages": package_versions(),
             "argv": sys.argv[1:],
             **self.options,
+            "models_used": used,
+            "cases": len(self.rows),
         }
+
+    def _write_run_metadata(self) -> None:
+        self._meta = self._metadata()
         self.results_dir.mkdir(parents=True, exist_ok=True)
         with (self.results_dir / RUNS_FILE).open("a", encoding="utf-8") as out:
-            out.write(json.dumps(meta, sort_keys=True, default=str) + "\n")
+            out.write(json.dumps(self._meta, sort_keys=True, default=str) + "\n")
+
+    def _complete_run_metadata(self) -> None:
+        """Fill in the models the run used and its case count (the run holds the dir's lock,
+        so the last line of runs.jsonl is its own)."""
+        path = self.results_dir / RUNS_FILE
+        lines = path.read_text(encoding="utf-8").splitlines()
+        meta = {
+            **self._meta,
+            "models_used": sorted({r.model for r in self.rows if r.model}),
+            "cases": len(self.rows),
+            "finished_at": time.time(),
+        }
+        lines[-1] = json.dumps(meta, sort_keys=True, default=str)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        tmp.replace(path)
+
+    def check_stats(self) -> list[str]:
+        """Warnings for declared statistics that no row of their suite carries (a typo)."""
+        problems = []
+        for suite, info in self.suites.items():
+            rows = [r for r in self.rows if r.suite == suite and r.ok]
+            if not rows:
+                continue
+            for name in info.get("stats", []):
+                if name in EvalRecord.model_fields:
+                    continue
+                if not any(name in r.extra for r in rows):
+                    problems.append(
+                        f"suite {suite!r}: stats name {name!r} is neither a row field nor a "
+                        "key any row passed to ptp_eval.score(...); check its spelling"
+                    )
+        return problems
 
     def finish(self) -> None:
         """Merge the suites' declarations into suites.json and render the reports."""
         if not self.rows:
             return
+        self._complete_run_metadata()
         path = self.results_dir / SUITES_FILE
         known = json.loads(path.read_text()) if path.exists() else {}
         write_json(path, {**known, **self.suites})

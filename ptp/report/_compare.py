@@ -8,6 +8,7 @@ bootstrap (epochs averaged per task) and by (task id, epoch) for McNemar.
 
 from __future__ import annotations
 
+import textwrap
 from collections import defaultdict
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from ptp.report import _format as fmt
 from ptp.report._pairing import PairedStats, apply_holm, paired_stats
 from ptp.report._rows import AxesKey, axes_key, axes_label, latest_rows, row_axes
 from ptp.report._summary import CI_METHOD, METHOD_TEXT
-from ptp.report._terminal import fixed_width
+from ptp.report._tables import TEST_ABBREV, Column, Table, legend_of
+from ptp.report._terminal import WIDTH, render_legend, render_table
 from ptp.results import EvalRecord, read_results
 
 _NO_MODEL = "(none)"
@@ -136,31 +138,37 @@ def compare_runs(
 
 
 def compare_table(result: RunComparison) -> str:
-    """Plain-text table of a :class:`RunComparison`, one line per matched cell.
+    """Plain-text table of a :class:`RunComparison`, one line per matched cell, with a legend.
 
     Args:
         result: From :func:`compare_runs`.
 
     Returns:
-        The table, the unmatched cells and a line on the method.
+        The table (split to fit 120 columns), the unmatched cells and a line on the method.
     """
     level = f"{result.confidence:.0%}"
-    header = [
-        "suite",
-        "cell",
-        "model A",
-        "model B",
-        "n tasks",
-        "unpaired A/B",
-        "score A",
-        "score B",
-        f"diff A-B [{level} CI]",
-        "p",
-        "p_holm",
-        "p_mcnemar",
-    ]
-    rows = [
-        [
+    columns = (
+        Column("suite", "the suite", key=True),
+        Column("cell", "the cell's axes (model excluded)", key=True),
+        Column("model A", "the model of run A's rows", key=True),
+        Column("model B", "the model of run B's rows", key=True),
+        Column("pairs", "tasks both runs ran (the test's units; epochs averaged per task)"),
+        Column("unpaired A/B", "tasks only A / only B ran (not in the test)"),
+        Column("score A", "mean score of A over the paired tasks"),
+        Column("score B", "mean score of B over the paired tasks"),
+        Column(f"diff [{level} CI]", f"score A - score B [{level} paired-bootstrap CI]"),
+        Column("p", "two-sided p-value of diff = 0 (see test)"),
+        Column(
+            "test",
+            "exact = sign-flip permutation test over all 2^k sign assignments (k <= 20 "
+            "tasks with a non-zero difference); boot = paired-bootstrap shift method",
+        ),
+        Column("p_holm", "p after Holm's correction over every p and p_mcn of the table"),
+        Column("p_mcn", "exact McNemar p on correctness paired by (task, epoch)"),
+        Column("p_mcn_holm", "p_mcn after the same Holm correction"),
+    )
+    rows = tuple(
+        (
             c.suite,
             axes_label(c.axes),
             c.model_a or _NO_MODEL,
@@ -171,19 +179,25 @@ def compare_table(result: RunComparison) -> str:
             fmt.number(c.mean_b),
             fmt.interval(c.mean_diff, c.low, c.high, signed=True),
             fmt.p_value(c.p_value),
+            TEST_ABBREV.get(c.p_method or "", fmt.MISSING),
             fmt.p_value(c.p_holm),
             fmt.p_value(c.p_mcnemar),
-        ]
+            fmt.p_value(c.p_mcnemar_holm),
+        )
         for c in result.cells
-    ]
+    )
+    table = Table("", columns, rows)
     lines = [f"A: {result.a_dir}", f"B: {result.b_dir}", ""]
-    lines.append(fixed_width(header, rows, 4) if rows else "no cell is in both runs")
+    lines.append(render_table(table) if rows else "no cell is in both runs")
     lines += [f"only in A: {w}" for w in result.only_in_a]
     lines += [f"only in B: {w}" for w in result.only_in_b]
+    if rows:
+        lines += render_legend(legend_of([table]))
     lines.append(
         f"score = mean over paired tasks (epochs averaged per task; harness errors count 0); "
-        f"{level} CIs and p by paired {result.method}, {result.n_resamples} resamples, seed "
-        f"{result.seed}; p Holm-adjusted across the {len(result.cells)} cells; McNemar exact "
-        "on correctness paired by (task, epoch)."
+        f"{level} CIs by paired {result.method}, {result.n_resamples} resamples, seed "
+        f"{result.seed}; p exact (sign-flip) for up to 20 tasks with a non-zero difference, "
+        f"else bootstrap; McNemar exact on correctness paired by (task, epoch); both p-values "
+        f"of all {len(result.cells)} cells Holm-adjusted as one family."
     )
-    return "\n".join(lines)
+    return "\n".join(textwrap.fill(line, WIDTH) if len(line) > WIDTH else line for line in lines)

@@ -3,27 +3,44 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ptp.report._latex import latex_tables
 from ptp.report._markdown import markdown_summary
-from ptp.report._plot import plot_accuracy_vs_cost
-from ptp.report._summary import Summary, declared_comparisons, declared_stats, summarize
+from ptp.report._plot import plot_accuracy
+from ptp.report._summary import (
+    Summary,
+    declared_caps,
+    declared_comparisons,
+    declared_reference,
+    declared_stats,
+    summarize,
+)
 from ptp.results import SUITES_FILE, ResultsFileError, read_results
 
 SUMMARY_FILE = "summary.json"
 LATEX_FILE = "tables.tex"
 MARKDOWN_FILE = "summary.md"
-PLOT_FILE = "accuracy_vs_cost.png"
+
+_SHAPE = (
+    '{"<suite>": {"compare": [[axis, a, b], ...], "stats": [name, ...], '
+    '"reference": [axis, value, note], "caps": {"axis=value": setting}}} (every key optional)'
+)
 
 
-def read_suites(results_dir: Path) -> dict[str, dict[str, Any]]:
+def read_suites(results_dir: str | Path) -> dict[str, dict[str, Any]]:
     """The suites' declarations (``suites.json``), or ``{}`` when the file is absent.
+
+    Each suite may declare ``compare`` (``[[axis, a, b], ...]``), ``stats`` (names),
+    ``reference`` (``[axis, value, note]``: the reference solver's cells) and ``caps``
+    (``{"axis=value": "the setting that caps those cells"}``).
 
     Raises:
         ResultsFileError: If the file is not a JSON object of objects, or a suite's
-            ``compare`` or ``stats`` is malformed.
+            ``compare``, ``stats``, ``reference`` or ``caps`` is malformed (the message
+            names the file, the suite, the key and the fix).
     """
     path = Path(results_dir) / SUITES_FILE
     if not path.exists():
@@ -37,22 +54,62 @@ def read_suites(results_dir: Path) -> dict[str, dict[str, Any]]:
         ) from err
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise ResultsFileError(
-            f'{path}: expected {{"<suite>": {{"compare": [[axis, a, b], ...], '
-            '"stats": [name, ...]}}; fix it or delete the file (the next eval run rewrites it)'
+            f"{path}: expected {_SHAPE}; fix it or delete the file (the next eval run rewrites it)"
         )
     for suite, info in data.items():
         try:
             declared_comparisons(suite, info)
             declared_stats(suite, info)
+            declared_reference(suite, info)
+            declared_caps(suite, info)
         except ValueError as err:
             raise ResultsFileError(f"{path}: {err}") from err
     return data
 
 
-def write_reports(results_dir: str | Path, *, n_resamples: int = 5000, seed: int = 0) -> Summary:
+@dataclass(frozen=True)
+class ReportFiles:
+    """What :func:`write_reports` wrote.
+
+    Attributes:
+        summary: The :class:`Summary` the files show.
+        summary_json: ``summary.json``.
+        latex: ``tables.tex``.
+        markdown: ``summary.md``.
+        plot: ``accuracy_vs_cost.png`` or ``accuracy_vs_tokens.png`` (named for its x axis).
+    """
+
+    summary: Summary
+    summary_json: Path
+    latex: Path
+    markdown: Path
+    plot: Path
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file written, in a stable order."""
+        return [self.summary_json, self.latex, self.markdown, self.plot]
+
+
+def load_summary(results_dir: str | Path, *, n_resamples: int = 5000, seed: int = 0) -> Summary:
+    """Summarize a results directory (``results.jsonl`` and ``suites.json``) without writing.
+
+    Raises:
+        ResultsFileError: As :func:`write_reports`.
+    """
+    results_dir = Path(results_dir)
+    records = read_results(results_dir)
+    return summarize(records, read_suites(results_dir), n_resamples=n_resamples, seed=seed)
+
+
+def write_reports(
+    results_dir: str | Path, *, n_resamples: int = 5000, seed: int = 0
+) -> ReportFiles:
     """Summarize ``results.jsonl`` and write the reports into the same directory.
 
-    Writes ``summary.json``, ``tables.tex``, ``summary.md`` and ``accuracy_vs_cost.png``.
+    Writes ``summary.json``, ``tables.tex``, ``summary.md`` and the plot, named for its x
+    axis: ``accuracy_vs_cost.png`` or ``accuracy_vs_tokens.png`` (a stale plot of the other
+    name is removed, so the directory never shows two).
 
     Args:
         results_dir: A results directory (holds ``results.jsonl``, maybe ``suites.json``).
@@ -60,19 +117,26 @@ def write_reports(results_dir: str | Path, *, n_resamples: int = 5000, seed: int
         seed: Bootstrap seed.
 
     Returns:
-        The :class:`Summary` that was written.
+        A :class:`ReportFiles`: the summary (``.summary``) and the paths written
+        (``.plot`` and the others; ``.paths`` lists them all).
 
     Raises:
         ResultsFileError: If ``results.jsonl`` is missing or malformed, or ``suites.json``
-            is malformed (e.g. a comparison that is not ``[axis, a, b]``, or ``stats`` that
-            is not a list of names).
+            is malformed (e.g. a comparison that is not ``[axis, a, b]``, ``stats`` that
+            is not a list of names, or a bad ``reference`` / ``caps``).
     """
+    from ptp.report._plot import PLOT_FILES
+
     results_dir = Path(results_dir)
-    records = read_results(results_dir)
-    suites = read_suites(results_dir)
-    summary = summarize(records, suites, n_resamples=n_resamples, seed=seed)
-    (results_dir / SUMMARY_FILE).write_text(summary.model_dump_json(indent=2) + "\n", "utf-8")
-    (results_dir / LATEX_FILE).write_text(latex_tables(summary), "utf-8")
-    (results_dir / MARKDOWN_FILE).write_text(markdown_summary(summary), "utf-8")
-    plot_accuracy_vs_cost(summary, results_dir / PLOT_FILE)
-    return summary
+    summary = load_summary(results_dir, n_resamples=n_resamples, seed=seed)
+    summary_json = results_dir / SUMMARY_FILE
+    summary_json.write_text(summary.model_dump_json(indent=2) + "\n", "utf-8")
+    latex = results_dir / LATEX_FILE
+    latex.write_text(latex_tables(summary), "utf-8")
+    markdown = results_dir / MARKDOWN_FILE
+    markdown.write_text(markdown_summary(summary), "utf-8")
+    plot = plot_accuracy(summary, results_dir)
+    for name in PLOT_FILES.values():
+        if name != plot.name:
+            (results_dir / name).unlink(missing_ok=True)
+    return ReportFiles(summary, summary_json, latex, markdown, plot)

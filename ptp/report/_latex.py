@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ptp.report import _format as fmt
 from ptp.report._summary import Summary
+from ptp.report._tables import Report, Section, Table, build_report, split_table
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -73,8 +73,58 @@ def label_slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") or "table"
 
 
+# Tables wider than this many characters of cell text are split into parts (as on the
+# terminal): a booktabs table of ~120 characters in \small fills a page's text width.
+WIDTH = 120
+
+
+def _table(table: Table) -> list[str]:
+    out = []
+    for part in split_table(table, WIDTH):
+        if part.title:
+            out.append(rf"\textit{{{latex_escape(part.title)}}}\par\smallskip")
+        out += [tabular(part.header, part.rows, part.n_keys), r"\par\medskip"]
+    return out
+
+
+def render_section(section: Section, method: str = "") -> str:
+    """One ``table`` float: caption (the suite's size and ``method``: each float stands
+    alone), the tabulars, then legend and notes in small print."""
+    text = " ".join(t for t in (section.caption or section.title, method) if t)
+    parts = [
+        f"% ptp report: suite {section.title}",
+        r"\begin{table}[htbp]",
+        r"\centering",
+        r"\small",
+        rf"\caption{{{latex_escape(text)}}}",
+        rf"\label{{tab:ptp-{label_slug(section.title)}}}",
+    ]
+    for table in section.tables:
+        parts += _table(table)
+    small = [rf"\textit{{{latex_escape(t)}}}: {latex_escape(x)}." for t, x in section.legend]
+    small += [latex_escape(n) + "." for n in section.notes]
+    if small:
+        parts += [
+            r"\begin{minipage}{\linewidth}\raggedright\footnotesize",
+            "\n".join(small),
+            r"\end{minipage}",
+        ]
+    parts.append(r"\end{table}")
+    return "\n".join(parts)
+
+
+def render_report(report: Report) -> str:
+    """Every section as a float; a comment when there are no results."""
+    if not report.sections:
+        return "% ptp report: no results\n"
+    out = [render_section(s, report.method) for s in report.sections]
+    out += [f"% {n}" for n in report.notes]
+    return "\n\n".join(out) + "\n"
+
+
 def latex_tables(summary: Summary) -> str:
-    """One ``table`` float per suite: the cells tabular, then the comparisons tabular.
+    """One ``table`` float per suite: the cells, statistics and comparisons tabulars, the
+    legend explaining every column, the notes (constant axes, caps) and the method.
 
     Args:
         summary: From :func:`summarize`.
@@ -82,21 +132,4 @@ def latex_tables(summary: Summary) -> str:
     Returns:
         LaTeX source needing only ``booktabs``; a comment when there are no results.
     """
-    if not summary.suites:
-        return "% ptp report: no results\n"
-    out = []
-    for suite in summary.suites:
-        parts = [
-            f"% ptp report: suite {suite.name}",
-            r"\begin{table}[htbp]",
-            r"\centering",
-            rf"\caption{{{latex_escape(fmt.caption(summary, suite))}}}",
-            rf"\label{{tab:ptp-{label_slug(suite.name)}}}",
-            tabular(fmt.cell_header(summary, suite), fmt.cell_rows(suite), len(suite.axes)),
-        ]
-        if suite.comparisons:
-            rows = fmt.comparison_rows(suite.comparisons)
-            parts += [r"\par\medskip", tabular(fmt.COMPARISON_HEADER, rows, 2)]
-        parts.append(r"\end{table}")
-        out.append("\n".join(parts))
-    return "\n\n".join(out) + "\n"
+    return render_report(build_report(summary))

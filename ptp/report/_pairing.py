@@ -1,5 +1,6 @@
 """Paired statistics of two sets of rows (side ``a`` and side ``b``) matched by task id:
-the paired bootstrap on scores, McNemar on correctness, and Holm across a family of tests."""
+the paired bootstrap on scores (exact sign-flip p-value for few tasks), McNemar on correctness,
+and Holm across a family of tests (both kinds of p-value in one family)."""
 
 from __future__ import annotations
 
@@ -25,12 +26,15 @@ class PairedStats(BaseModel):
         mean_diff: ``mean_a - mean_b``.
         low: Lower bound of the paired-bootstrap CI of ``mean_diff``.
         high: Upper bound.
-        p_value: Two-sided paired-bootstrap p-value.
+        p_value: Two-sided p-value of ``mean_diff`` (see ``p_method``).
+        p_method: ``"sign-flip exact"`` (at most 20 tasks with a non-zero difference) or
+            ``"bootstrap"`` (the paired bootstrap's shift method).
         p_holm: ``p_value`` after Holm's correction across the family it was tested in.
         n_mcnemar: (task, epoch) pairs used by McNemar.
         mcnemar_b01: Pairs where ``a`` is wrong and ``b`` right.
         mcnemar_b10: Pairs where ``a`` is right and ``b`` wrong.
         p_mcnemar: Exact McNemar p-value on correctness.
+        p_mcnemar_holm: ``p_mcnemar`` after Holm's correction in the same family.
     """
 
     n_pairs: int
@@ -42,11 +46,13 @@ class PairedStats(BaseModel):
     low: float | None = None
     high: float | None = None
     p_value: float | None = None
+    p_method: str | None = None
     p_holm: float | None = None
     n_mcnemar: int = 0
     mcnemar_b01: int = 0
     mcnemar_b10: int = 0
     p_mcnemar: float | None = None
+    p_mcnemar_holm: float | None = None
 
 
 def paired_stats(
@@ -97,7 +103,7 @@ def paired_stats(
     out.mean_a = sum(sum(a_scores[t]) / len(a_scores[t]) for t in common) / len(common)
     out.mean_b = sum(sum(b_scores[t]) / len(b_scores[t]) for t in common) / len(common)
     out.mean_diff, out.low, out.high = res.mean_diff, res.low, res.high
-    out.p_value = res.p_value
+    out.p_value, out.p_method = res.p_value, res.p_method
     a_correct = {(r.task_id, r.epoch): row_correct(r) for r in a_rows}
     b_correct = {(r.task_id, r.epoch): row_correct(r) for r in b_rows}
     keys = sorted(a_correct.keys() & b_correct.keys())
@@ -109,9 +115,16 @@ def paired_stats(
 
 
 def apply_holm(family: Sequence[PairedStats]) -> None:
-    """Set ``p_holm`` on every test of ``family`` that has a p-value (in place)."""
-    tested = [s for s in family if s.p_value is not None]
-    for stats, adjusted in zip(
-        tested, holm([s.p_value for s in tested if s.p_value is not None]), strict=True
-    ):
-        stats.p_holm = adjusted
+    """Holm-correct every p-value of ``family`` as one family of tests (in place).
+
+    Each comparison contributes up to two tests, the paired test of the scores
+    (``p_value`` -> ``p_holm``) and McNemar on correctness (``p_mcnemar`` ->
+    ``p_mcnemar_holm``): both are tests of the same comparisons, so a reader scanning either
+    column must be protected against the number of p-values on the page. A p-value that is
+    None (nothing paired, or a comparison that is not a test) is not part of the family.
+    """
+    tests = [(s, "p_value", "p_holm") for s in family if s.p_value is not None]
+    tests += [(s, "p_mcnemar", "p_mcnemar_holm") for s in family if s.p_mcnemar is not None]
+    adjusted = holm([getattr(s, raw) for s, raw, _ in tests])
+    for (stats, _, out), value in zip(tests, adjusted, strict=True):
+        setattr(stats, out, value)

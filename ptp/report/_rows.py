@@ -7,20 +7,16 @@ from collections.abc import Iterable
 
 from ptp.results import EvalRecord
 
-# Top-level fields that mirror grid axes; used only when a row's ``axes`` lacks them, so rows
-# written by hand (or by an older plugin) still group by level/model/....
-_COMMON_AXES = ("level", "model", "regime", "difficulty")
-
 AxesKey = tuple[tuple[str, str], ...]
 
 
 def row_axes(record: EvalRecord) -> dict[str, str]:
-    """The row's grid axes: ``record.axes`` plus any non-empty common field it lacks."""
+    """The row's grid axes: ``record.axes``, plus ``model`` from the top-level field when the
+    axes lack it (the model a case called is always a grouping key; every other axis name
+    comes from the data, never from a list of known families' axes)."""
     axes = dict(record.axes)
-    for name in _COMMON_AXES:
-        value = getattr(record, name)
-        if value and name not in axes:
-            axes[name] = value
+    if record.model and "model" not in axes:
+        axes["model"] = record.model
     return axes
 
 

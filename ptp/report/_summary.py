@@ -1,12 +1,12 @@
 """The summary of a results set: one cell per (suite, axes) with bootstrap CIs over tasks, the
-statistics each suite declares, and the paired comparisons it declares, Holm-corrected per
-suite."""
+statistics each suite declares, stop reasons, and the paired comparisons it declares,
+Holm-corrected per suite; the suite's reference solver and capped cells as it declares them."""
 
 from __future__ import annotations
 
 import math
 import numbers
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -39,6 +39,23 @@ class Estimate(BaseModel):
     high: float
 
 
+class Reference(BaseModel):
+    """The cells a suite marks as its reference solver (``suites.json`` ``"reference"``).
+
+    A reference solver (e.g. airline's L0, which shares the generator's rules) is correct
+    by construction: its accuracy is not a measurement, so the tables show it without a CI
+    and comparisons with it get no p-value.
+    """
+
+    axis: str
+    value: str
+    note: str = ""
+
+    def matches(self, axes: Mapping[str, str]) -> bool:
+        """True for a cell whose ``axis`` has the reference ``value``."""
+        return axes.get(self.axis) == self.value
+
+
 class Cell(BaseModel):
     """One (suite, axes) group of rows.
 
@@ -57,7 +74,15 @@ class Cell(BaseModel):
     mean_completion_tokens: float
     mean_tokens: float
     mean_cost_usd: float | None = Field(description="None when any row's cost is unknown")
-    mean_latency_s: float
+    mean_latency_s: float | None = Field(
+        description="the model's own latency per case (summed over its LLM calls, measured "
+        "live or recorded with the cassette), mean over the rows where it is known; None "
+        "when no row's is"
+    )
+    n_latency: int = Field(0, description="rows whose model latency is known")
+    mean_wall_s: float = Field(
+        0.0, description="mean time this run spent per case (replay time when replaying)"
+    )
     mean_llm_calls: float
     mean_steps: float
     mean_tool_calls: float
@@ -68,6 +93,15 @@ class Cell(BaseModel):
     stats_n: dict[str, int] = Field(
         default_factory=dict, description="how many rows had each declared statistic"
     )
+    stop_reasons: dict[str, int] = Field(
+        default_factory=dict,
+        description="rows per extra['stop_reason'] (why the solver stopped); rows without one "
+        "are not counted",
+    )
+    finish_reasons: dict[str, int] = Field(
+        default_factory=dict, description="rows per extra['finish_reason'] (the model's)"
+    )
+    reference: bool = Field(False, description="a cell of the suite's reference solver")
 
     @property
     def label(self) -> str:
@@ -76,12 +110,18 @@ class Cell(BaseModel):
 
 
 class PairedComparison(PairedStats):
-    """A declared comparison ``axis: a vs b`` within one group of the other axes."""
+    """A declared comparison ``axis: a vs b`` within one group of the other axes.
+
+    ``reference`` marks a comparison with a cell of the suite's reference solver: its
+    difference and CI are kept (they measure the other side's gap to correct answers) but it
+    is not a test, so its p-values are None and it is not in the Holm family.
+    """
 
     axis: str
     a: str
     b: str
     group: dict[str, str]
+    reference: bool = False
 
     @property
     def group_label(self) -> str:
@@ -100,6 +140,11 @@ class SuiteSummary(BaseModel):
     cells: list[Cell]
     stats: list[str] = Field(default_factory=list, description="the declared statistics")
     comparisons: list[PairedComparison] = Field(default_factory=list)
+    reference: Reference | None = None
+    caps: dict[str, str] = Field(
+        default_factory=dict,
+        description="'axis=value' selector -> the setting that caps those cells",
+    )
     notes: list[str] = Field(default_factory=list)
 
 
@@ -176,11 +221,13 @@ def _cell(
     axes: dict[str, str],
     rows: Sequence[EvalRecord],
     stats: Sequence[str] = (),
+    reference: Reference | None = None,
     **knobs: Any,
 ) -> Cell:
     tasks = [r.task_id for r in rows]
     stat_estimates, stat_counts = _stat_estimates(rows, stats, **knobs)
     known_costs = [r.cost_usd for r in rows if r.cost_usd is not None]
+    latencies = [r.latency_s for r in rows if r.latency_s is not None]
     prompt = [float(r.prompt_tokens) for r in rows]
     completion = [float(r.completion_tokens) for r in rows]
     return Cell(
@@ -196,13 +243,25 @@ def _cell(
         mean_tokens=_mean([p + c for p, c in zip(prompt, completion, strict=True)]),
         # One unknown cost makes the mean unknown: a partial mean would understate it.
         mean_cost_usd=_mean(known_costs) if len(known_costs) == len(rows) else None,
-        mean_latency_s=_mean([r.latency_s for r in rows]),
+        # Unknown latencies are left out (not counted as 0); n_latency says how many are known.
+        mean_latency_s=_mean(latencies) if latencies else None,
+        n_latency=len(latencies),
+        mean_wall_s=_mean([r.wall_s for r in rows]),
         mean_llm_calls=_mean([float(r.llm_calls) for r in rows]),
         mean_steps=_mean([float(r.steps) for r in rows]),
         mean_tool_calls=_mean([float(r.tool_calls) for r in rows]),
         stats=stat_estimates,
         stats_n=stat_counts,
+        stop_reasons=_reason_counts(rows, "stop_reason"),
+        finish_reasons=_reason_counts(rows, "finish_reason"),
+        reference=reference is not None and reference.matches(axes),
     )
+
+
+def _reason_counts(rows: Sequence[EvalRecord], key: str) -> dict[str, int]:
+    """Rows per value of ``extra[key]``, most frequent first (ties by name)."""
+    counts = Counter(str(r.extra[key]) for r in rows if r.extra.get(key) is not None)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def declared_stats(suite: str, info: Mapping[str, Any]) -> list[str]:
@@ -243,6 +302,58 @@ def declared_comparisons(suite: str, info: Mapping[str, Any]) -> list[tuple[str,
     return out
 
 
+def declared_reference(suite: str, info: Mapping[str, Any]) -> Reference | None:
+    """The suite's ``reference``: ``[axis, value, note]`` naming its reference solver's cells.
+
+    Raises:
+        ValueError: If it is not a list of three strings with a non-empty axis and value.
+    """
+    entry = info.get("reference")
+    if entry is None:
+        return None
+    fix = (
+        "write [axis, value, note], e.g. ['level', 'L0', 'reference solver: shares the "
+        "generator's rules, correct by construction; not a measurement']"
+    )
+    if (
+        not isinstance(entry, list | tuple)
+        or len(entry) != 3
+        or not all(isinstance(x, str) for x in entry)
+        or not entry[0]
+        or not entry[1]
+    ):
+        raise ValueError(f"suites[{suite!r}]['reference'] is {entry!r}; {fix}")
+    return Reference(axis=entry[0], value=entry[1], note=entry[2])
+
+
+def parse_selector(selector: str) -> tuple[str, str] | None:
+    """``"level=L3"`` -> ``("level", "L3")``; None unless both sides are non-empty."""
+    axis, sep, value = selector.partition("=")
+    return (axis.strip(), value.strip()) if sep and axis.strip() and value.strip() else None
+
+
+def declared_caps(suite: str, info: Mapping[str, Any]) -> dict[str, str]:
+    """The suite's ``caps``: ``{"axis=value": "the setting that caps those cells"}``.
+
+    Raises:
+        ValueError: If it is not an object of ``"axis=value"`` keys and non-empty strings.
+    """
+    caps = info.get("caps")
+    if caps is None:
+        return {}
+    fix = 'write {"axis=value": "setting"}, e.g. {"level=L3": "step limit 6 (max_steps)"}'
+    if not isinstance(caps, Mapping):
+        raise ValueError(f"suites[{suite!r}]['caps'] is {caps!r}; {fix}")
+    for key, value in caps.items():
+        if not isinstance(key, str) or parse_selector(key) is None:
+            raise ValueError(
+                f"suites[{suite!r}]['caps'] has the key {key!r}, not axis=value; {fix}"
+            )
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"suites[{suite!r}]['caps'][{key!r}] is {value!r}; {fix}")
+    return dict(caps)
+
+
 def _compare(
     axis: str,
     a: str,
@@ -250,9 +361,16 @@ def _compare(
     cells: Mapping[AxesKey, dict[str, str]],
     rows: Mapping[AxesKey, list[EvalRecord]],
     notes: list[str],
+    reference: Reference | None = None,
     **knobs: Any,
 ) -> list[PairedComparison]:
-    """One comparison per group of the other axes that has both an ``a`` and a ``b`` cell."""
+    """One comparison per group of the other axes that has both an ``a`` and a ``b`` cell.
+
+    A comparison with a reference cell on either side keeps its difference and CI but drops
+    its p-values: the reference's outcome is known by construction, so "a differs from b" is
+    not a hypothesis the data tests, and counting it would only weaken the Holm correction of
+    the real tests.
+    """
     name = f"{axis}: {a} vs {b}"
     values = {axes.get(axis) for axes in cells.values()}
     if axis not in {k for axes in cells.values() for k in axes}:
@@ -274,7 +392,16 @@ def _compare(
         stats = paired_stats(rows[key], rows[other], **knobs)
         if stats.n_pairs == 0:
             notes.append(f"{name}: group {axes_label(group)} shares no task id; no test")
-        out.append(PairedComparison(axis=axis, a=a, b=b, group=group, **stats.model_dump()))
+        is_ref = reference is not None and (
+            reference.matches(axes) or reference.matches(cells[other])
+        )
+        if is_ref:
+            stats.p_value = stats.p_method = stats.p_mcnemar = None
+        out.append(
+            PairedComparison(
+                axis=axis, a=a, b=b, group=group, reference=is_ref, **stats.model_dump()
+            )
+        )
     return out
 
 
@@ -297,12 +424,17 @@ def summarize(
 
     Args:
         records: The rows (e.g. from :func:`ptp.results.read_results`).
-        suites: ``{suite: {"compare": [[axis, a, b], ...], "stats": [name, ...]}}`` as in
-            ``suites.json``; each comparison runs within every group of the other axes, as
-            ``a - b``, and its p-values are Holm-corrected across all comparisons of that
-            suite. Each statistic is a numeric row field (``tool_calls``, ``latency_s``, ...)
-            or else an ``extra`` key; every cell gets its mean with a bootstrap CI over the
-            tasks of the rows that have it (bools count as 0/1), None when no row has it.
+        suites: ``{suite: {"compare": [[axis, a, b], ...], "stats": [name, ...],
+            "reference": [axis, value, note], "caps": {"axis=value": setting}}}`` as in
+            ``suites.json`` (every key optional). Each comparison runs within every group of
+            the other axes, as ``a - b``; its paired p-value and its McNemar p-value are
+            Holm-corrected together with those of every other comparison of the suite (one
+            family). Each statistic is a numeric row field (``tool_calls``, ``latency_s``,
+            ...) or else an ``extra`` key; every cell gets its mean with a bootstrap CI over
+            the tasks of the rows that have it (bools count as 0/1), None when no row has
+            it. ``reference`` marks the reference solver's cells (:class:`Reference`):
+            comparisons with them get no p-value and stay out of the Holm family.
+            ``caps`` names the settings that cap some cells (shown under the tables).
         confidence: Two-sided CI level.
         n_resamples: Bootstrap resamples per interval and per comparison.
         seed: Bootstrap seed (the same for every interval, so reruns are identical).
@@ -311,8 +443,9 @@ def summarize(
         The :class:`Summary`.
 
     Raises:
-        ValueError: If a declared comparison is not ``[axis, a, b]`` or ``stats`` is not a
-            list of names.
+        ValueError: If a declared comparison is not ``[axis, a, b]``, ``stats`` is not a
+            list of names, ``reference`` is not ``[axis, value, note]`` or ``caps`` is not
+            an object of ``"axis=value"`` keys and strings.
     """
     knobs: dict[str, Any] = {"confidence": confidence, "n_resamples": n_resamples, "seed": seed}
     rows_all, superseded = latest_rows(records)
@@ -331,13 +464,23 @@ def summarize(
         keys = sorted(rows, key=lambda k: [cell_axes[suite][k].get(n, "") for n in names])
         info = (suites or {}).get(suite, {})
         stats = declared_stats(suite, info)
-        cells = [_cell(suite, cell_axes[suite][k], rows[k], stats, **knobs) for k in keys]
+        reference = declared_reference(suite, info)
+        caps = declared_caps(suite, info)
+        cells = [
+            _cell(suite, cell_axes[suite][k], rows[k], stats, reference, **knobs) for k in keys
+        ]
         notes: list[str] = []
+        if reference is not None and not any(c.reference for c in cells):
+            notes.append(f"reference {reference.axis}={reference.value}: no cell has it")
+        for selector in caps:
+            axis, value = parse_selector(selector) or ("", "")
+            if not any(c.axes.get(axis) == value for c in cells):
+                notes.append(f"cap {selector}: no cell has it")
         comparisons: list[PairedComparison] = []
         for axis, a, b in declared_comparisons(suite, info):
             ordered = {k: cell_axes[suite][k] for k in keys}
-            comparisons += _compare(axis, a, b, ordered, rows, notes, **knobs)
-        apply_holm(comparisons)
+            comparisons += _compare(axis, a, b, ordered, rows, notes, reference, **knobs)
+        apply_holm([c for c in comparisons if not c.reference])
         suite_rows = [r for k in keys for r in rows[k]]
         out.append(
             SuiteSummary(
@@ -349,6 +492,8 @@ def summarize(
                 cells=cells,
                 stats=stats,
                 comparisons=comparisons,
+                reference=reference,
+                caps=caps,
                 notes=notes,
             )
         )

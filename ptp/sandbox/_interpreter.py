@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 import time
 import weakref
@@ -163,10 +164,12 @@ class Interpreter:
         channel.output = output = OutputBuffer(self._config.max_output_chars)
         self._calls = 0
         failure: str | None = None
+        signal_name: str | None = None
         try:
             done = self._exchange(worker, code, start + self.timeout_s)
         except WorkerDied:
-            done, failure = None, "the interpreter process died (killed by a limit or by the code)"
+            signal_name = _signal_name(worker.exit_signal())
+            done, failure = None, self._death_note(signal_name)
         except ProtocolError as err:
             done, failure = None, f"the interpreter process broke the protocol: {err}"
         channel.drain()
@@ -175,6 +178,8 @@ class Interpreter:
             timed_out = failure is None
             error_type = "TimeoutError" if timed_out else "WorkerCrashed"
             why = failure or f"block exceeded the {self.timeout_s:g} s time limit and was killed"
+            if timed_out:
+                signal_name = "SIGKILL"
             return Observation(
                 stdout=output.text(),
                 error=f"{error_type}: {why}",
@@ -183,6 +188,7 @@ class Interpreter:
                 state_lost=self.regime == "persistent",
                 tool_calls=self._calls,
                 duration_s=time.monotonic() - start,
+                exit_signal=signal_name,
             )
         if self.fresh_process:
             worker.kill()
@@ -194,6 +200,16 @@ class Interpreter:
             tool_calls=self._calls,
             duration_s=time.monotonic() - start,
         )
+
+    def _death_note(self, signal_name: str | None) -> str:
+        """Why the worker died, as the model reads it: which limit fired, when one did."""
+        if signal_name == "SIGXCPU":
+            return (
+                f"the interpreter process was killed by SIGXCPU: the block used up its CPU "
+                f"time limit of {self._config.cpu_s:g} s"
+            )
+        how = f" of {signal_name}" if signal_name else ""
+        return f"the interpreter process died{how} (killed by a limit or by the code)"
 
     def _exchange(self, worker: WorkerProcess, code: str, deadline: float) -> dict | None:
         """Send the block, serve its tool calls; the ``done`` message, or None on timeout."""
@@ -231,6 +247,15 @@ class Interpreter:
 
 def _error(kind: str, message: str) -> dict[str, Any]:
     return {"ok": False, "error_type": kind, "message": message}
+
+
+def _signal_name(number: int | None) -> str | None:
+    if number is None:
+        return None
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -18,7 +18,9 @@ class Observation:
     of the block's final expression, as in a notebook. ``error`` is the traceback trimmed to
     the model's own frames. ``state_lost`` is set on the block whose worker died in the
     persistent regime: globals defined by earlier blocks are gone. ``tool_calls`` counts the
-    calls the parent actually executed for this block.
+    calls the parent actually executed for this block. ``exit_signal`` names the signal that
+    ended the worker during the block (``"SIGXCPU"``: the CPU limit fired; ``"SIGKILL"`` on a
+    wall-clock timeout, which ptp sends), None when the worker survived.
     """
 
     stdout: str = ""
@@ -29,6 +31,7 @@ class Observation:
     state_lost: bool = False
     tool_calls: int = 0
     duration_s: float = 0.0
+    exit_signal: str | None = None
 
     @property
     def ok(self) -> bool:

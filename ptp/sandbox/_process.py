@@ -179,6 +179,21 @@ class WorkerProcess:
         info: dict[str, Any] = reply["isolation"]
         return Isolation(**{**info, "notes": tuple(info["notes"])})
 
+    def exit_signal(self, timeout_s: float = 2.0) -> int | None:
+        """The signal that ended the worker, waiting up to ``timeout_s`` for it to exit.
+
+        None when it exited without a signal or is still running. The waiting process that
+        ``_worker.py`` leaves as the worker's parent exits with 128 + N when the worker died of
+        signal N.
+        """
+        try:
+            code = self.proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
+        if code < 0:  # the waiting process itself was killed
+            return -code
+        return code - 128 if code > 128 else None
+
     @property
     def alive(self) -> bool:
         """True until the worker is killed."""

@@ -38,16 +38,20 @@ _CLONE_NEWUSER = 0x10000000
 _PR_SET_DUMPABLE = 4
 
 
-class ToolError(Exception):
-    """A tool refused its input; the message says why."""
+class ProxiedToolError(Exception):
+    """A tool refused its input (it raised ``ptp.tools.ToolError`` in the parent); the
+    message says why. The model's code sees this class as ``ToolError``."""
 
 
 class ToolCallLimitExceeded(Exception):
     """This block made more tool calls than allowed; further calls are refused."""
 
 
-# Shown as plain ``ToolError`` in tracebacks, as the model would write it.
-ToolError.__module__ = ToolCallLimitExceeded.__module__ = "builtins"
+# The model writes ``except ToolError`` and reads ``ToolError: ...`` in tracebacks: the name
+# of the error the tool raised. Only ptp's source calls this class ProxiedToolError, so that
+# it never shares a name with the public ``ptp.tools.ToolError`` there.
+ProxiedToolError.__name__ = ProxiedToolError.__qualname__ = "ToolError"
+ProxiedToolError.__module__ = ToolCallLimitExceeded.__module__ = "builtins"
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -292,7 +296,7 @@ class Worker:
             return reply.get("result")
         kind, text = reply.get("error_type", "RuntimeError"), reply.get("message", "")
         if kind == "ToolError":
-            raise ToolError(text)
+            raise ProxiedToolError(text)
         if kind == "ToolCallLimitExceeded":
             raise ToolCallLimitExceeded(text)
         exc = getattr(builtins, kind, None)
@@ -312,7 +316,7 @@ class Worker:
         # re-bound before every block: a name the code replaced is the real proxy again
         for name, doc in self.cfg["tools"].items():
             self.namespace[name] = self._proxy(name, doc)
-        self.namespace["ToolError"] = ToolError
+        self.namespace["ToolError"] = ProxiedToolError
 
     def _execute(self, code: str, filename: str) -> str | None:
         lines = code.splitlines(keepends=True)
@@ -395,7 +399,10 @@ def _become_child() -> None:
         return
     os.closerange(0, 256)
     _, status = os.waitpid(pid, 0)
-    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    # the shell's convention: 128 + N when the worker died of signal N (SIGXCPU: the CPU
+    # limit), so the parent can say which limit fired
+    code = os.waitstatus_to_exitcode(status)
+    os._exit(128 - code if code < 0 else code & 0xFF)
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""Paired comparisons of two systems: bootstrap of differences, McNemar, Wilcoxon."""
+"""Paired comparisons of two systems: bootstrap of differences with an exact sign-flip p-value
+for few units, McNemar, Wilcoxon."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ import numpy as np
 import scipy.stats
 from numpy.typing import ArrayLike, NDArray
 
-from ._bootstrap import Method, _as_values, _bootstrap_mean, _check_knobs
+from ._bootstrap import Method, _as_values, _bootstrap_mean, _check_knobs, _factorize
+
+# Up to this many paired units with a non-zero difference, the p-value comes from the exact
+# sign-flip distribution (2**20 sign assignments, enumerated in two halves of 2**10); above,
+# from the bootstrap. With few units the bootstrap's resampled means are far too concentrated
+# (two pairs of 1 vs 0 gave p = 0.0002 where the exact test gives 0.5).
+EXACT_MAX_UNITS = 20
+P_EXACT = "sign-flip exact"
+P_BOOTSTRAP = "bootstrap"
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +31,11 @@ class PairedResult:
         mean_diff: Observed mean of the paired differences ``a - b``.
         low: Lower confidence bound of the mean difference.
         high: Upper confidence bound of the mean difference.
-        p_value: Two-sided bootstrap p-value for a mean difference of 0.
+        p_value: Two-sided p-value for a mean difference of 0.
         n: Number of pairs (rows) compared.
+        p_method: How ``p_value`` was computed: ``"sign-flip exact"`` (the exact
+            permutation distribution, for at most ``EXACT_MAX_UNITS`` units with a non-zero
+            difference) or ``"bootstrap"`` (the shift method, for more units).
     """
 
     mean_diff: float
@@ -31,6 +43,7 @@ class PairedResult:
     high: float
     p_value: float
     n: int
+    p_method: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +119,67 @@ def _pair(
     return xa - xb, ids
 
 
+def _signed_sums(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The sums ``sum(s_i * v_i)`` over all ``2**len(values)`` sign vectors ``s``."""
+    sums = np.zeros(1, dtype=np.float64)
+    for v in values:
+        sums = np.concatenate((sums + v, sums - v))
+    return sums
+
+
+def sign_flip_test(
+    differences: ArrayLike,
+    clusters: Sequence[Hashable] | None = None,
+    max_units: int = EXACT_MAX_UNITS,
+) -> float:
+    """Exact two-sided sign-flip (paired permutation) p-value for a mean difference of 0.
+
+    Under the null hypothesis each unit's difference is as likely to have either sign, so
+    the p-value is the fraction of the ``2**k`` sign assignments of the ``k`` units whose mean
+    difference is at least as far from 0 as the observed one (with a relative tolerance of
+    1e-9, so that ties are not lost to rounding). For 0/1 outcomes this is the exact sign
+    test (``scipy.stats.binomtest`` on the discordant pairs). Units with a difference of
+    exactly 0 do not change the statistic when flipped and are left out of the enumeration
+    (the p-value is the same).
+
+    Args:
+        differences: Paired differences ``a - b``, one per row.
+        clusters: Optional unit label per row (e.g. task id, several epochs per task): the
+            rows of a unit flip sign together and the statistic is the mean over rows.
+        max_units: Refuse to enumerate more non-zero units than this (``2**k`` grows fast).
+
+    Returns:
+        The p-value in (0, 1]; at least ``2 / 2**k`` when the observed difference is not 0.
+
+    Raises:
+        ValueError: If the input is empty or not finite, ``clusters`` has the wrong length,
+            or more than ``max_units`` units have a non-zero difference.
+    """
+    d = _as_values(differences, "differences")
+    if clusters is not None:
+        inv, k = _factorize(clusters, d.size)
+        d = np.bincount(inv, weights=d, minlength=k)
+    d = d[d != 0.0]
+    if d.size > max_units:
+        raise ValueError(
+            f"{d.size} units have a non-zero difference; the exact test enumerates 2**units "
+            f"sign assignments and is limited to {max_units} (use paired_bootstrap)"
+        )
+    observed = abs(float(d.sum()))
+    threshold = observed - 1e-9 * float(np.abs(d).sum())
+    if d.size == 0 or threshold <= 0.0:  # every assignment is at least as extreme
+        return 1.0
+    # Meet in the middle: all signed sums of each half, then count the pairs (left, right)
+    # with |left + right| >= threshold by binary search in the sorted right half.
+    half = d.size // 2
+    left = _signed_sums(d[:half])
+    right = np.sort(_signed_sums(d[half:]))
+    upper = right.size - np.searchsorted(right, threshold - left, side="left")
+    lower = np.searchsorted(right, -threshold - left, side="right")
+    count = int(upper.sum() + lower.sum())
+    return min(1.0, count / float(2**d.size))
+
+
 def paired_bootstrap(
     a: Mapping[Hashable, Any] | ArrayLike,
     b: Mapping[Hashable, Any] | ArrayLike,
@@ -129,10 +203,13 @@ def paired_bootstrap(
         method: ``"percentile"`` or ``"bca"`` for the interval.
 
     Returns:
-        A :class:`PairedResult`. The p-value uses the shift method: the fraction of
-        centred resampled means at least as far from 0 as the observed mean, with the
-        ``(1 + count) / (n_resamples + 1)`` correction. With a single pair (or task)
-        there is nothing to test and p = 1.
+        A :class:`PairedResult`. The interval is always the bootstrap's. The p-value is
+        exact when at most ``EXACT_MAX_UNITS`` units (pairs, or tasks with ``ids``/mappings)
+        have a non-zero difference: :func:`sign_flip_test` (``p_method ==
+        "sign-flip exact"``; e.g. two pairs of 1 vs 0 give 0.5, eight give 2/256). With
+        more units it uses the bootstrap shift method (``p_method == "bootstrap"``): the
+        fraction of centred resampled means at least as far from 0 as the observed mean,
+        with the ``(1 + count) / (n_resamples + 1)`` correction.
 
     Raises:
         ValueError: If mappings share no id (the message gives the number unmatched),
@@ -144,14 +221,27 @@ def paired_bootstrap(
     diffs, clusters = _pair(a, b, ids)
     b_count = int(n_resamples)
     est, low, high, deltas, units = _bootstrap_mean(diffs, clusters, confidence, b_count, seed, m)
-    if units < 2 or est == 0.0:  # nothing to test, or no observed difference at all
-        p = 1.0
+    unit_diffs = diffs
+    if clusters is not None:
+        inv, k = _factorize(clusters, diffs.size)
+        unit_diffs = np.bincount(inv, weights=diffs, minlength=k)
+    if np.count_nonzero(unit_diffs) <= EXACT_MAX_UNITS:
+        p, p_method = sign_flip_test(unit_diffs), P_EXACT
+    elif units < 2 or est == 0.0:  # nothing to test, or no observed difference at all
+        p, p_method = 1.0, P_BOOTSTRAP
     elif deltas is None:  # constant non-zero differences: no resample is as extreme
-        p = 1.0 / (b_count + 1)
+        p, p_method = 1.0 / (b_count + 1), P_BOOTSTRAP
     else:
         extreme = int(np.count_nonzero(np.abs(deltas) >= abs(est)))
-        p = (1.0 + extreme) / (b_count + 1.0)
-    return PairedResult(mean_diff=est, low=low, high=high, p_value=min(p, 1.0), n=int(diffs.size))
+        p, p_method = (1.0 + extreme) / (b_count + 1.0), P_BOOTSTRAP
+    return PairedResult(
+        mean_diff=est,
+        low=low,
+        high=high,
+        p_value=min(p, 1.0),
+        n=int(diffs.size),
+        p_method=p_method,
+    )
 
 
 def _as_binary(x: ArrayLike, name: str) -> NDArray[np.bool_]:

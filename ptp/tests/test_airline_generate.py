@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ptp.errors import TaskDataError
 from ptp.tasks.airline import (
     CHECKED_BAGS,
     CITIES_BY_REGION,
@@ -235,5 +236,7 @@ def test_fixtures_errors_name_line_and_field(tmp_path: Path) -> None:
     with pytest.raises(AirlineDataError) as caught:
         read_fixtures(path)
     message = str(caught.value)
-    assert "airline-c0-template.jsonl, line 2" in message
+    assert "airline-c0-template.jsonl:2: field 'info.direction'" in message
+    assert caught.value.line == 2 and caught.value.field == "info.direction"
+    assert isinstance(caught.value, TaskDataError)
     assert "info.direction" in message and "U.S. city is the departure" in message

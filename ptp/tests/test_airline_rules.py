@@ -29,7 +29,7 @@ from ptp.tasks.airline import (
     overweight_fee,
     policy_text,
     region_of,
-    score_answer,
+    score,
 )
 from ptp.tasks.airline import _tools as tools
 
@@ -305,12 +305,12 @@ def test_loader_reads_rulearena_level0() -> None:
     ("mutate", "needles"),
     [
         (lambda r: r[2]["info"]["bag_list"][1].update(weight="heavy"),
-         ["line 3", "info.bag_list.1.weight", "whole number of pounds"]),
+         [":3:", "info.bag_list.1.weight", "whole number of pounds"]),
         (lambda r: r[1]["info"].update(routine="Narnia"),
-         ["line 2", "info.routine", "'Narnia'", "Fix:"]),
-        (lambda r: r[0].pop("prompt"), ["line 1", "'prompt'", "add the field 'prompt'"]),
+         [":2:", "info.routine", "'Narnia'", "; use one of the values"]),
+        (lambda r: r[0].pop("prompt"), [":1:", "'prompt'", "add the field 'prompt'"]),
         (lambda r: r[3]["info"]["bag_list"][0].update(size=[1, 2]),
-         ["line 4", "info.bag_list.0.size", "[length, width, height]"]),
+         [":4:", "info.bag_list.0.size", "[length, width, height]"]),
     ],
 )  # fmt: skip
 def test_loader_errors_name_file_line_field_fix(tmp_path: Path, mutate, needles) -> None:
@@ -327,7 +327,7 @@ def test_loader_errors_name_file_line_field_fix(tmp_path: Path, mutate, needles)
 def test_loader_errors_for_bad_json_missing_file_and_answers(tmp_path: Path) -> None:
     path = _write_jsonl(tmp_path, _rows(2))
     path.write_text(path.read_text() + "{not json\n")
-    with pytest.raises(AirlineDataError, match=r"comp_1\.jsonl, line 3: not JSON"):
+    with pytest.raises(AirlineDataError, match=r"comp_1\.jsonl:3: not JSON"):
         load_rulearena(path)
     with pytest.raises(AirlineDataError, match=r"comp_2\.jsonl: no such file"):
         load_rulearena(tmp_path, complexity=2)
@@ -347,12 +347,19 @@ def test_loader_errors_for_bad_json_missing_file_and_answers(tmp_path: Path) -> 
     "output", ["$1,198.00", "1198", "USD 1,198", "The total cost is $1,198.", 1198, 1198.0]
 )
 def test_score_accepts_money_forms(output) -> None:
-    assert score_answer(output, 1198) == (True, 1.0)
+    verdict = score(output, _problem(1198))
+    assert (verdict.correct, verdict.value) == (True, 1.0)
+    assert verdict.answer == output and verdict.expected == 1198
 
 
 @pytest.mark.parametrize("output", [None, "", "no idea", "$1,199", "1198.5", float("nan")])
 def test_score_rejects_wrong_or_missing(output) -> None:
-    assert score_answer(output, 1198) == (False, 0.0)
+    verdict = score(output, _problem(1198))
+    assert (verdict.correct, verdict.value) == (False, 0.0)
+
+
+def _problem(answer: int):
+    return generate(1, 0, 1)[0].model_copy(update={"answer": answer})
 
 
 # --- agent tools -----------------------------------------------------------------------------

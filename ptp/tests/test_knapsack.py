@@ -223,11 +223,14 @@ def test_optimal_play_scores_one_and_finish_ends_the_episode(task: KnapsackTask)
     assert summary["total_value"] == task.reference.optimal_value
     with pytest.raises(ToolError, match="finished"):
         env.inspect(task.public.item_ids[0])
-    result = score(env)
-    assert result.solved and result.score == 1.0
-    assert result.items_taken == len(task.reference.optimal_ids)
-    assert result.capacity_utilization == task.reference.optimal_weight / task.public.capacity
-    assert result.violations == 1
+    result = score(env, task)
+    assert result.correct and result.value == 1.0
+    assert result.answer == result.expected == task.reference.optimal_value
+    meta = result.metadata
+    assert meta["solved"] and meta["optimality"] == 1.0
+    assert meta["items_taken"] == len(task.reference.optimal_ids)
+    assert meta["capacity_utilization"] == task.reference.optimal_weight / task.public.capacity
+    assert meta["violations"] == 1
 
 
 def test_partial_score_and_tools_are_traced(task: KnapsackTask) -> None:
@@ -242,9 +245,9 @@ def test_partial_score_and_tools_are_traced(task: KnapsackTask) -> None:
     events = trace.find("tool")
     assert [e.name for e in events] == ["take_item", "take_item"]
     assert events[1].error is not None
-    result = score(env)
-    assert not result.solved and 0 < result.score < 1
-    assert result.items_inspected == 0 and result.violations == 1
+    result = score(env, task)
+    assert not result.correct and 0 < result.value < 1
+    assert result.metadata["items_inspected"] == 0 and result.metadata["violations"] == 1
 
 
 def test_env_tools_work_through_the_sandbox_interpreter(task: KnapsackTask) -> None:
@@ -266,7 +269,7 @@ def test_env_tools_work_through_the_sandbox_interpreter(task: KnapsackTask) -> N
     n, keys, value = task.public.n_items, ["class", "value", "weight"], task.reference.optimal_value
     assert obs.value == repr((n, keys, value))
     assert obs.tool_calls == 1 + 3 + len(best) + 1
-    assert score(env).solved and len(env.inspected) == 3
+    assert score(env, task).correct and len(env.inspected) == 3
 
 
 # --- fixtures -----------------------------------------------------------------------------
@@ -288,13 +291,13 @@ def test_malformed_line_names_file_line_field_and_fix(tmp_path: Path) -> None:
     with pytest.raises(KnapsackDataError) as info:
         read_fixtures(path)
     message = str(info.value)
-    assert str(path) in message and "line 2" in message
-    assert "public.capacity" in message and "Fix:" in message
+    assert f"{path}:2: field 'public.capacity'" in message
+    assert "write a whole number, or regenerate the file with ptp tasks generate" in message
     assert info.value.line == 2 and info.value.field == "public.capacity"
 
 
 def test_non_json_line_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text("\n{not json\n")
-    with pytest.raises(KnapsackDataError, match=r"line 2: not JSON"):
+    with pytest.raises(KnapsackDataError, match=r"bad\.jsonl:2: not JSON"):
         read_fixtures(path)

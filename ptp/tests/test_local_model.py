@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 import ptp
 from ptp.models import CassetteMissError
+from ptp.ptool import ptool
 from ptp.pytest_plugin import is_live
 
 pytestmark = pytest.mark.vcr
@@ -42,7 +43,7 @@ def test_chat_and_completion(ptp_model):
 
 
 def test_ptool_returns_a_pydantic_model(ptp_model, tmp_path):
-    @ptp.ptool(
+    @ptool(
         model=ptp_model(SPEC),
         examples=[({"text": "Bob is 41 years old."}, Person(name="Bob", age=41))],
         temperature=0,

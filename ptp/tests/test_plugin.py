@@ -7,10 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+from vcr.serializers import yamlserializer
 
-from ptp.pytest_plugin._cassettes import CassetteFileError, canonical_body, validate_cassette
+from ptp.errors import CassetteFileError, ResultsFileError
+from ptp.pytest_plugin._cassettes import CheckedPersister, canonical_body
 from ptp.pytest_plugin._grid import GridSpec
-from ptp.results import ResultsFileError, read_results
+from ptp.results import DamagedResultsWarning, read_results
 
 TOY = """
 import pytest
@@ -48,8 +50,9 @@ def test_rows_are_the_same_with_and_without_xdist(toy):
     assert len(read_results(r8)) == 12  # none lost, none doubled
     (crash,) = [r for r in read_results(r0) if r.error]
     assert crash.case_id == "B-t5" and crash.error == "RuntimeError: solver crashed"
-    for name in ("summary.json", "tables.tex", "summary.md", "accuracy_vs_cost.png", "runs.jsonl"):
+    for name in ("summary.json", "tables.tex", "summary.md", "runs.jsonl"):
         assert (r8 / name).stat().st_size > 0
+    assert list(r8.glob("accuracy_vs_*.png"))
     assert (r0 / read_results(r0)[0].trace).exists()
     assert "ptp results" in serial.stdout.str()
     summary = json.loads((r0 / "summary.json").read_text())
@@ -121,10 +124,11 @@ def test_malformed_results_name_the_file_line_and_field(tmp_path):
         read_results(tmp_path)
 
 
-def test_a_killed_run_keeps_finished_rows(tmp_path):
+def test_a_killed_run_keeps_finished_rows_and_the_skip_is_reported(tmp_path):
     good = '{"case_id": "a", "suite": "s", "task_id": "t"}'
     (tmp_path / "results.jsonl").write_text(good + '\n{"case_id": "b", "sui')
-    assert [r.case_id for r in read_results(tmp_path)] == ["a"]
+    with pytest.warns(DamagedResultsWarning, match=r"results.jsonl:2: skipped a half-written"):
+        assert [r.case_id for r in read_results(tmp_path)] == ["a"]
 
 
 def test_canonical_body_ignores_key_order_and_volatile_fields():
@@ -142,17 +146,39 @@ def test_no_credential_in_any_cassette():
         assert not re.search(r"sk-[a-z0-9_-]{20,}", text), path
 
 
+_REQUEST = "request: {method: POST, uri: 'http://h/v1', headers: {}, body: '{}'}"
+_RESPONSE = "{status: {code: 200, message: OK}, headers: {}, body: {string: '{}'}}"
+
+
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
+        ("", "the file is empty"),
         ("interactions: [unclosed", "not valid YAML"),
         ("version: 1\n", "no 'interactions'"),
-        ("interactions:\n- request: {}\n", "interaction 0"),
+        ("interactions:\n- request: {}\n", r"interactions\[0\] has no 'response'"),
+        (
+            f"interactions:\n- {_REQUEST}\n  response: {{status: {{code: 200, message: OK}}, "
+            "body: {string: ''}}\n",
+            r"interactions\[0\].response lacks 'headers'",
+        ),
+        (
+            f"interactions:\n- {_REQUEST}\n  response: {{status: {{code: 200}}, headers: {{}}, "
+            "body: {string: ''}}\n",
+            r"status needs an integer 'code' and a 'message'",
+        ),
     ],
 )
-def test_malformed_cassette_names_the_file(tmp_path, content, problem):
+def test_malformed_cassette_names_the_file_and_the_fix(tmp_path, content, problem):
     path = tmp_path / "case.yaml"
     path.write_text(content)
     with pytest.raises(CassetteFileError, match=problem) as info:
-        validate_cassette(path)
-    assert str(path) in str(info.value)
+        CheckedPersister(replay=True).load_cassette(path, yamlserializer)
+    assert str(path) in str(info.value) and "--record-mode=once" in str(info.value)
+
+
+def test_a_complete_cassette_loads_once_parsed():
+    path = next((Path(__file__).resolve().parents[2] / "cassettes" / "test_airline").glob("*.yaml"))
+    requests, responses = CheckedPersister(replay=True).load_cassette(path, yamlserializer)
+    assert len(requests) == len(responses) >= 1
+    assert responses[0]["status"]["code"] == 200

@@ -1,11 +1,15 @@
 import asyncio
+import subprocess
+import sys
+from types import ModuleType
 from typing import Literal
 
 import pytest
 from pydantic import BaseModel
 
 import ptp
-from ptp.ptool import Learned, PToolConfigError, PToolError, Python, ptool_overrides
+from ptp.ptool import Learned, PToolConfigError, PToolError, Python, ptool, ptool_overrides
+from ptp.ptool._prompt import BUDGET_CEILING, BUDGET_FLOOR, completion_budget
 from ptp.testing import FakeModel
 
 
@@ -15,7 +19,7 @@ class Trip(BaseModel):
 
 
 def make(fake, **options):
-    @ptp.ptool(
+    @ptool(
         model=fake, examples=[({"text": "First, 1 bag"}, Trip(cabin="First", bags=1))], **options
     )
     def extract(text: str) -> Trip:
@@ -81,7 +85,7 @@ def test_async_call():
 
 
 def test_literal_output():
-    @ptp.ptool(model=FakeModel(["It is positive."]))
+    @ptool(model=FakeModel(["It is positive."]))
     def sentiment(text: str) -> Literal["positive", "negative"]:
         """Classify."""
 
@@ -89,18 +93,76 @@ def test_literal_output():
 
 
 def test_configuration_errors_are_clear():
-    @ptp.ptool
+    @ptool
     def no_model(text: str) -> int:
         """Count."""
 
     with pytest.raises(PToolConfigError, match="no model"):
         no_model("x")
 
-    @ptp.ptool(model=FakeModel([]))
+    @ptool(model=FakeModel([]))
     def no_doc(text: str) -> int: ...
 
     with pytest.raises(PToolConfigError, match="docstring"):
         no_doc("x")
+
+
+class Big(BaseModel):
+    """Many fields, so a big schema."""
+
+    a_long_field_name_number_one: str
+    a_long_field_name_number_two: list[Trip]
+    a_long_field_name_number_three: dict[str, float]
+    a_long_field_name_number_four: bool
+
+
+def test_default_budget_follows_the_return_schema():
+    assert completion_budget(int) == completion_budget(str) == BUDGET_FLOOR == 128
+    assert completion_budget(Big) > BUDGET_FLOOR
+    huge = Literal[tuple(f"choice-number-{i}" for i in range(500))]
+    assert completion_budget(huge) == BUDGET_CEILING == 1024
+
+
+def test_a_ptool_without_max_tokens_sends_its_default_budget():
+    reply = '{"cabin": "x", "bags": 1}'
+    fake = FakeModel([reply] * 5)
+    extract = make(fake, temperature=0)
+    extract("x")
+    assert fake.requests[-1]["max_tokens"] == extract.default_max_tokens == 128
+    extract.options(max_tokens=32)("x")  # one call
+    assert fake.requests[-1]["max_tokens"] == 32
+    with ptool_overrides(params={"max_tokens": 64}):  # a block of calls
+        extract("x")
+    assert fake.requests[-1]["max_tokens"] == 64
+    extract.options(max_tokens=None)("x")  # no limit at all
+    assert "max_tokens" not in fake.requests[-1]
+    make(fake, max_tokens=400)("x")  # what existing callers send stays as it was
+    assert fake.requests[-1]["max_tokens"] == 400
+
+
+def test_a_model_default_budget_is_not_overridden():
+    fake = FakeModel(['{"cabin": "x", "bags": 1}'])
+    fake.defaults["max_tokens"] = 50
+    make(fake)("x")
+    assert fake.requests[0]["max_tokens"] == 50  # the model's default, not the ptool's
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import ptp.ptool; import ptp",
+        "import ptp; import ptp.ptool",
+        "from ptp.ptool import ptool; import ptp",
+        "from ptp import ptool",
+        "import ptp.ptool._ptool; import ptp",
+    ],
+)
+def test_ptp_ptool_is_the_module_at_every_import_order(code):
+    check = "import sys, types, ptp; assert isinstance(ptp.ptool, types.ModuleType)"
+    check += "; assert callable(ptp.ptool.ptool); assert sys.modules['ptp.ptool'] is ptp.ptool"
+    run = subprocess.run([sys.executable, "-c", f"{code}; {check}"], capture_output=True)
+    assert run.returncode == 0, run.stderr.decode()
+    assert isinstance(ptp.ptool, ModuleType)
 
 
 @pytest.mark.bench

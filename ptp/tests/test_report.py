@@ -11,6 +11,7 @@ import pytest
 
 from ptp.report import (
     Estimate,
+    ReportFiles,
     ReportSpecError,
     Summary,
     compare_runs,
@@ -18,13 +19,13 @@ from ptp.report import (
     latex_tables,
     load_table_spec,
     markdown_summary,
-    plot_accuracy_vs_cost,
+    plot_accuracy,
     render_main_table,
     summarize,
     terminal_table,
     write_reports,
 )
-from ptp.report._plot import _x_axis
+from ptp.report._plot import x_quantity
 from ptp.results import EvalRecord, ResultsFileError, append_records
 from ptp.stats import bootstrap_ci, holm
 
@@ -120,6 +121,7 @@ def test_cell_means_of_usage(summary: Summary) -> None:
     assert l1.mean_tokens == pytest.approx(120)
     assert l1.mean_prompt_tokens == pytest.approx(100)
     assert l1.mean_latency_s == pytest.approx(1.0)
+    assert l1.n_latency == 20
     assert l1.mean_llm_calls == pytest.approx(2)
     assert l1.mean_cost_usd == 0.0
 
@@ -154,16 +156,28 @@ def test_a_rerun_row_supersedes_the_older_one() -> None:
     assert cell(s, "L0").n_errors == 0
 
 
-def test_records_without_axes_group_by_their_common_fields() -> None:
-    rows = [
-        r.model_copy(update={"axes": {}, "level": r.axes["level"], "model": r.axes["model"]})
-        for r in make_rows()
-    ]
+def test_legacy_rows_group_by_their_folded_fields_and_the_model_field() -> None:
+    # Rows written before the schema change carried level/regime/difficulty at the top level
+    # (EvalRecord folds them into axes); ``model`` is the one top-level field read as an axis.
+    rows = []
+    for r in make_rows():
+        data = r.model_dump()
+        data.update(axes={}, level=r.axes["level"], model=r.axes["model"])
+        rows.append(EvalRecord.model_validate(data))
     s = summarize(rows, n_resamples=B)
     assert {tuple(sorted(c.axes.items())) for c in s.suite(SUITE).cells} == {
         (("level", "L0"), ("model", "m1")),
         (("level", "L1"), ("model", "m1")),
     }
+
+
+def test_no_family_axis_is_read_from_anything_but_the_axes() -> None:
+    # The report knows no family's axis names: only ``axes`` and the ``model`` field count.
+    import ptp.report._rows as rows_module
+
+    assert not hasattr(rows_module, "_COMMON_AXES")
+    row = make_rows()[0].model_copy(update={"axes": {"complexity": "2"}, "model": "m9"})
+    assert rows_module.row_axes(row) == {"complexity": "2", "model": "m9"}
 
 
 def test_summary_carries_the_method(summary: Summary) -> None:
@@ -192,11 +206,17 @@ def test_mcnemar_pairs_by_task_and_epoch(summary: Summary) -> None:
     assert 0 < c10.p_mcnemar < 0.2
 
 
-def test_holm_is_applied_across_the_suite(summary: Summary) -> None:
+def test_holm_family_holds_every_p_and_mcnemar_p_of_the_suite(summary: Summary) -> None:
     comps = summary.suite(SUITE).comparisons
-    assert [c.p_holm for c in comps] == pytest.approx(holm([c.p_value for c in comps]))
-    assert all(c.p_holm >= c.p_value for c in comps)
-    assert any(c.p_holm > c.p_value for c in comps)
+    raw = [c.p_value for c in comps] + [c.p_mcnemar for c in comps]
+    adjusted = holm(raw)  # one family of 2 x 2 tests
+    assert [c.p_holm for c in comps] == pytest.approx(adjusted[: len(comps)])
+    assert [c.p_mcnemar_holm for c in comps] == pytest.approx(adjusted[len(comps) :])
+    assert all(c.p_holm >= c.p_value and c.p_mcnemar_holm >= c.p_mcnemar for c in comps)
+    # 10 tasks, all L1 < L0: the exact sign-flip p is 2 / 2**10 (the bootstrap said <0.001).
+    assert comps[0].p_method == "sign-flip exact"
+    assert comps[0].p_value == pytest.approx(2 / 1024)
+    assert comps[0].p_holm == pytest.approx(4 * 2 / 1024)
 
 
 def test_comparisons_run_per_group_of_the_other_axes() -> None:
@@ -302,12 +322,15 @@ def test_terminal_table(summary: Summary) -> None:
     text = terminal_table(summary)
     lines = text.splitlines()
     assert lines[0] == f"== {SUITE} =="
-    assert "accuracy [95% CI]" in lines[1]
+    assert lines[1].startswith("cells")
+    assert "accuracy [95% CI]" in lines[2] and "score [95% CI]" in lines[2]
     l1_line = next(line for line in lines if line.startswith("L1 "))
     assert "0.500 [" in l1_line and "0.390 [" in l1_line
-    assert any(line.startswith("level: L1 vs L0") and "-0.410 [" in line for line in lines)
+    comp = next(line for line in lines if line.startswith("level: L1 vs L0"))
+    assert "-0.410 [" in comp and " exact " in comp  # the p-value says how it was computed
     prose = " ".join(text.split())  # the caption is wrapped
     assert "200 resamples" in prose and "seed 0" in prose
+    assert all(len(line) <= 120 for line in lines)
 
 
 def test_latex_has_booktabs_and_escapes(summary: Summary) -> None:
@@ -347,12 +370,16 @@ def test_markdown_table_shape(summary: Summary) -> None:
     assert f"## {SUITE}" in md
 
 
+STATS_TITLE = "statistics per cell (mean [95% CI] over tasks; reasons as counts of cases)"
+
+
 def test_terminal_stats_table(stats_summary: Summary) -> None:
     lines = terminal_table(stats_summary).splitlines()
-    title = lines.index("statistics per cell (mean [95% CI] over tasks)")
+    title = lines.index(STATS_TITLE)
     assert title > 4  # after the cells table
     header = lines[title + 1].split()
-    assert header == ["level", "model", "n", *STATS]
+    assert header == ["level", "n", *STATS]  # model has one value: stated once in a note
+    assert "note: every cell: model=m1" in lines
     l1 = next(line for line in lines[title:] if line.startswith("L1 "))
     assert "0.200 [" in l1 and "(10/20)" in l1  # optimality: 10 of the 20 rows have it
     assert "2.000 [2.000, 2.000]" in l1 and "0.500 [" in l1
@@ -361,30 +388,37 @@ def test_terminal_stats_table(stats_summary: Summary) -> None:
 
 def test_markdown_stats_table(stats_summary: Summary) -> None:
     md = markdown_summary(stats_summary)
-    assert "statistics per cell (mean [95% CI] over tasks)" in md
+    assert STATS_TITLE in md
     cells_table, stats_table = _markdown_tables(md)
     assert "accuracy" in cells_table[0]  # the statistics come after the cells
-    assert stats_table[0] == "| level | model | n | " + " | ".join(STATS) + " |"
-    assert stats_table[1] == "| --- | --- | " + " | ".join(["---:"] * 6) + " |"
+    assert stats_table[0] == "| level | n | " + " | ".join(STATS) + " |"
+    assert stats_table[1] == "| --- | " + " | ".join(["---:"] * 6) + " |"
     assert len(stats_table) == 2 + 2
     l1 = next(line for line in stats_table if line.startswith("| L1 "))
     assert "| 0.200 [" in l1 and "| 2.000 [2.000, 2.000] |" in l1 and l1.endswith("| - | - |")
 
 
-def test_plot_writes_a_png(tmp_path: Path, summary: Summary) -> None:
-    path = plot_accuracy_vs_cost(summary, tmp_path / "sub" / "plot.png")
+def test_latex_has_the_stats_table(stats_summary: Summary) -> None:
+    tex = latex_tables(stats_summary)  # tables.tex used to lack it
+    assert "statistics per cell" in tex
+    assert tex.count(r"\begin{tabular}") == 2  # cells, statistics
+    assert "optimality" in tex and r"(10/20)" in tex
+
+
+def test_plot_writes_a_png_named_for_its_x_axis(tmp_path: Path, summary: Summary) -> None:
+    path = plot_accuracy(summary, tmp_path / "sub")
+    assert path == tmp_path / "sub" / "accuracy_vs_tokens.png"  # every cost is 0: tokens
     data = path.read_bytes()
     assert data[:8] == PNG_SIGNATURE
     assert len(data) > 5000
 
 
-def test_plot_uses_tokens_when_every_cost_is_zero() -> None:
-    free = summarize(make_rows(cost=0.0), n_resamples=B)
-    label, points, _ = _x_axis([c for s in free.suites for c in s.cells])
-    assert "tokens" in label and sorted(x for _, x in points) == [0, 120]
-    paid = summarize(make_rows(cost=0.002), n_resamples=B)
-    label, points, _ = _x_axis([c for s in paid.suites for c in s.cells])
-    assert "USD" in label and [x for _, x in points] == pytest.approx([0.002, 0.002])
+def test_plot_x_is_cost_only_when_every_cell_has_a_price() -> None:
+    assert x_quantity(summarize(make_rows(cost=0.0), n_resamples=B)) == "tokens"
+    assert x_quantity(summarize(make_rows(cost=0.002), n_resamples=B)) == "cost"
+    rows = make_rows(cost=0.002)
+    rows[0] = rows[0].model_copy(update={"cost_usd": None})  # one unknown price
+    assert x_quantity(summarize(rows, n_resamples=B)) == "tokens"
 
 
 # -- files -------------------------------------------------------------------------------------
@@ -397,13 +431,25 @@ def write_run(path: Path, rows: list[EvalRecord], suites: dict | None = None) ->
 
 def test_write_reports_writes_the_four_files(tmp_path: Path) -> None:
     write_run(tmp_path, make_rows(), COMPARE)
-    s = write_reports(tmp_path, n_resamples=B, seed=3)
+    (tmp_path / "accuracy_vs_cost.png").write_bytes(b"stale")  # from an earlier, priced run
+    files = write_reports(tmp_path, n_resamples=B, seed=3)
+    assert isinstance(files, ReportFiles)
+    s = files.summary
     assert len(s.suite(SUITE).comparisons) == 2  # suites.json was read
     assert Summary.model_validate_json((tmp_path / "summary.json").read_text()) == s
     assert r"\toprule" in (tmp_path / "tables.tex").read_text()
     assert "| level |" in (tmp_path / "summary.md").read_text()
-    assert (tmp_path / "accuracy_vs_cost.png").read_bytes()[:8] == PNG_SIGNATURE
+    assert files.plot == tmp_path / "accuracy_vs_tokens.png"
+    assert files.plot.read_bytes()[:8] == PNG_SIGNATURE
+    assert not (tmp_path / "accuracy_vs_cost.png").exists()  # never two plots side by side
+    assert [p.name for p in files.paths] == [
+        "summary.json",
+        "tables.tex",
+        "summary.md",
+        "accuracy_vs_tokens.png",
+    ]
     assert s.seed == 3
+    assert terminal_table(files) == terminal_table(s)
 
 
 def test_write_reports_names_a_bad_suites_file(tmp_path: Path) -> None:
@@ -414,7 +460,7 @@ def test_write_reports_names_a_bad_suites_file(tmp_path: Path) -> None:
 
 def test_write_reports_reads_declared_stats(tmp_path: Path) -> None:
     write_run(tmp_path, stat_rows(), {SUITE: {"compare": [], "stats": ["feasible"]}})
-    s = write_reports(tmp_path, n_resamples=B)
+    s = write_reports(tmp_path, n_resamples=B).summary
     assert s.suite(SUITE).stats == ["feasible"]
     assert Summary.model_validate_json((tmp_path / "summary.json").read_text()) == s
     assert "| feasible |" in (tmp_path / "summary.md").read_text()
@@ -433,7 +479,8 @@ def test_compare_runs_matches_cells_ignoring_the_model(tmp_path: Path) -> None:
     (c,) = result.cells
     assert (c.axes, c.model_a, c.model_b) == ({"level": "L1"}, "m1", "m2")
     assert c.mean_diff == pytest.approx(0.1)
-    assert c.n_pairs == 10 and c.p_holm == pytest.approx(c.p_value)
+    assert c.n_pairs == 10
+    assert [c.p_holm, c.p_mcnemar_holm] == pytest.approx(holm([c.p_value, c.p_mcnemar]))
     assert result.only_in_a == [f"{SUITE}: level=L0, model=m1"]
     text = compare_table(result)
     assert "+0.100 [" in text and "only in A" in text
@@ -448,9 +495,14 @@ def test_compare_runs_compares_a_model_with_itself_on_a_rerun(tmp_path: Path) ->
     diffs = {(c.axes["level"], c.model_a): c.mean_diff for c in result.cells}
     assert diffs[("L0", "m1")] == pytest.approx(0.0)
     assert diffs[("L0", "m2")] == pytest.approx(-0.1)
-    assert [c.p_holm for c in result.cells] == pytest.approx(
-        holm([c.p_value for c in result.cells])
-    )
+    raw = [c.p_value for c in result.cells] + [c.p_mcnemar for c in result.cells]
+    got = [c.p_holm for c in result.cells] + [c.p_mcnemar_holm for c in result.cells]
+    assert got == pytest.approx(holm(raw))
+    assert all(line_fits(line) for line in compare_table(result).splitlines())
+
+
+def line_fits(line: str) -> bool:
+    return len(line) <= 120
 
 
 # -- main table spec ---------------------------------------------------------------------------

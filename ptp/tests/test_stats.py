@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 import ptp.stats._bootstrap as bootstrap_module
 from ptp.stats import (
     CI,
+    EXACT_MAX_UNITS,
+    P_BOOTSTRAP,
+    P_EXACT,
     McNemarResult,
     PairedResult,
     WilcoxonResult,
@@ -18,6 +21,7 @@ from ptp.stats import (
     holm,
     mcnemar,
     paired_bootstrap,
+    sign_flip_test,
     wilcoxon,
 )
 
@@ -356,15 +360,22 @@ def test_paired_identical_inputs(xs: list[float], method: str) -> None:
 def test_paired_p_value_in_unit_interval(xs: list[float], shift: float, seed: int) -> None:
     a = np.asarray(xs)
     res = paired_bootstrap(a + shift, a[::-1], n_resamples=300, seed=seed)
-    assert 1 / 301 <= res.p_value <= 1.0
+    nonzero = int(np.count_nonzero(a + shift - a[::-1]))
+    if nonzero <= EXACT_MAX_UNITS:  # exact: at least the observed assignment and its mirror
+        assert res.p_method == P_EXACT
+        assert min(1.0, 2 / 2**nonzero) <= res.p_value <= 1.0
+    else:
+        assert res.p_method == P_BOOTSTRAP
+        assert 1 / 301 <= res.p_value <= 1.0
 
 
-def test_paired_p_value_matches_t_test() -> None:
+def test_paired_p_value_matches_t_test() -> None:  # many units: the bootstrap p
     rng = np.random.default_rng(12)
     d = rng.normal(size=400)
     d += 2.0 * d.std() / np.sqrt(d.size) - d.mean()  # t ~= 2, two-sided p ~= 0.046
     ref = scipy.stats.ttest_1samp(d, 0.0).pvalue
     res = paired_bootstrap(d, np.zeros_like(d), n_resamples=B_REF)
+    assert res.p_method == P_BOOTSTRAP
     assert res.p_value == pytest.approx(ref, abs=0.01)
     assert res.low > 0.0  # 95% interval excludes 0, consistent with p < 0.05
 
@@ -378,16 +389,126 @@ def test_paired_p_value_for_clear_difference() -> None:
 
 
 def test_paired_single_unit_has_nothing_to_test() -> None:
-    assert paired_bootstrap([1.0], [0.0]).p_value == 1.0
+    assert paired_bootstrap([1.0], [0.0]).p_value == 1.0  # 2 of 2 sign assignments
     res = paired_bootstrap([1.0, 0.5, 1.0], [0.0, 0.0, 0.0], ids=["t", "t", "t"])
     assert res.p_value == 1.0
     assert res.low == res.high == res.mean_diff == pytest.approx(2.5 / 3)
 
 
 def test_paired_constant_nonzero_difference() -> None:
+    # Three pairs: exact sign flips, 2 of the 8 assignments are as extreme (was 1/100).
     res = paired_bootstrap([2.0, 3.0, 4.0], [1.0, 2.0, 3.0], n_resamples=99)
     assert (res.mean_diff, res.low, res.high) == (1.0, 1.0, 1.0)
-    assert res.p_value == pytest.approx(1 / 100)
+    assert (res.p_value, res.p_method) == (pytest.approx(2 / 8), P_EXACT)
+    # Many pairs: no bootstrap resample is as extreme, p = 1 / (B + 1).
+    many = paired_bootstrap(np.ones(30), np.zeros(30), n_resamples=99)
+    assert (many.p_value, many.p_method) == (pytest.approx(1 / 100), P_BOOTSTRAP)
+
+
+# ------------------------------------------------------------------------ sign-flip exact
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ([1, 1], [0, 0], 0.5),  # the example: the bootstrap said 0.0002
+        ([1] * 8, [0] * 8, 2 / 256),
+        ([0] * 8, [1] * 8, 2 / 256),
+        ([1, 0], [0, 0], 1.0),
+        ([1, 1, 1, 0], [0, 0, 0, 1], 10 / 16),  # |sum| >= 2: 1 + 4 + 4 + 1 of 16
+    ],
+)
+def test_small_sample_p_values_are_exact(a, b, expected: float) -> None:
+    res = paired_bootstrap(a, b)
+    assert res.p_method == P_EXACT
+    assert res.p_value == pytest.approx(expected)
+
+
+def _scipy_sign_flip(x, y) -> float:
+    return scipy.stats.permutation_test(
+        (np.asarray(x, float), np.asarray(y, float)),
+        lambda u, v, axis: np.mean(u - v, axis=axis),
+        permutation_type="samples",
+        vectorized=True,
+        n_resamples=np.inf,
+    ).pvalue
+
+
+@pytest.mark.parametrize("n", [2, 3, 5, 8, 11, 14])
+def test_sign_flip_agrees_with_scipy_permutation_test(n: int) -> None:
+    rng = np.random.default_rng(50 + n)
+    x, y = rng.normal(size=n), rng.normal(loc=0.5, size=n)
+    ref = _scipy_sign_flip(x, y)
+    assert sign_flip_test(x - y) == pytest.approx(ref, rel=1e-12)
+    res = paired_bootstrap(x, y)
+    assert (res.p_value, res.p_method) == (pytest.approx(ref, rel=1e-12), P_EXACT)
+
+
+@FAST
+@given(pairs=st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1)), min_size=1, max_size=40))
+def test_sign_flip_on_binary_outcomes_is_the_exact_sign_test(pairs) -> None:
+    a = [p[0] for p in pairs]
+    b = [p[1] for p in pairs]
+    wins, losses = sum(x > y for x, y in pairs), sum(x < y for x, y in pairs)
+    if wins + losses > EXACT_MAX_UNITS:
+        return
+    ref = 1.0 if wins + losses == 0 else scipy.stats.binomtest(wins, wins + losses).pvalue
+    res = paired_bootstrap(a, b, n_resamples=50)
+    assert res.p_method == P_EXACT
+    assert res.p_value == pytest.approx(ref, rel=1e-9)
+    assert res.p_value == pytest.approx(mcnemar(a, b).p_value, rel=1e-9)
+
+
+@FAST
+@given(d=st.lists(st.integers(-3, 3).map(lambda v: v / 10), min_size=1, max_size=12))
+def test_sign_flip_matches_brute_force_with_ties_and_zeros(d: list[float]) -> None:
+    # Tenths are not exact in binary: ties must survive rounding (the tolerance).
+    signs = np.array(np.meshgrid(*[[1.0, -1.0]] * len(d))).reshape(len(d), -1).T
+    sums = np.round(signs @ (np.asarray(d) * 10))  # exact integers
+    expected = np.mean(np.abs(sums) >= abs(round(sum(v * 10 for v in d))))
+    assert sign_flip_test(d) == pytest.approx(expected)
+
+
+def test_sign_flip_with_clusters_flips_whole_tasks() -> None:
+    # Rows of a task flip together; the statistic is the mean over rows.
+    d = np.array([0.5, 1.0, -0.2, 0.7, 0.1, 0.3])
+    tasks = ["t1", "t1", "t2", "t3", "t3", "t3"]
+    codes = np.array([0, 0, 1, 2, 2, 2])
+    flips = [np.array(s) for s in np.ndindex(2, 2, 2)]
+    stats = [abs(np.sum(d * np.where(np.array(s)[codes] == 1, -1.0, 1.0))) for s in flips]
+    expected = np.mean(np.array(stats) >= abs(d.sum()) - 1e-12)
+    assert sign_flip_test(d, clusters=tasks) == pytest.approx(expected)
+    res = paired_bootstrap(d, np.zeros_like(d), ids=tasks)
+    assert (res.p_value, res.p_method) == (pytest.approx(expected), P_EXACT)
+
+
+def test_zero_differences_leave_the_exact_p_unchanged() -> None:
+    # 8 wins among 100 pairs: exact (8 non-zero units), as if the ties were not there.
+    a, b = [1] * 8 + [0] * 92, [0] * 100
+    res = paired_bootstrap(a, b)
+    assert (res.p_value, res.p_method) == (pytest.approx(2 / 256), P_EXACT)
+
+
+def test_exact_up_to_the_limit_then_bootstrap() -> None:
+    rng = np.random.default_rng(60)
+    d = rng.normal(loc=0.3, size=EXACT_MAX_UNITS + 1)
+    at_limit = paired_bootstrap(d[:-1], np.zeros(EXACT_MAX_UNITS), n_resamples=2000)
+    assert at_limit.p_method == P_EXACT
+    assert at_limit.p_value == pytest.approx(_scipy_sign_flip(d[:-1], np.zeros(EXACT_MAX_UNITS)))
+    over = paired_bootstrap(d, np.zeros_like(d), n_resamples=2000)
+    assert over.p_method == P_BOOTSTRAP
+    with pytest.raises(ValueError, match="limited to 20"):
+        sign_flip_test(d)
+    assert sign_flip_test(d, max_units=21) == pytest.approx(
+        _scipy_sign_flip(d, np.zeros_like(d)), rel=1e-9
+    )
+
+
+def test_sign_flip_rejects_bad_input() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        sign_flip_test([])
+    with pytest.raises(ValueError, match="clusters"):
+        sign_flip_test([1.0, 2.0], clusters=["a"])
 
 
 # ------------------------------------------------------------------------------- mcnemar

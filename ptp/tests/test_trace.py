@@ -27,7 +27,8 @@ events = st.recursive(
             Usage, prompt_tokens=st.integers(0, 10**6), completion_tokens=st.integers(0, 10**6)
         ),
         cost_usd=st.none() | st.floats(0, 10, allow_nan=False),
-        latency_s=st.floats(0, 100, allow_nan=False),
+        latency_s=st.none() | st.floats(0, 100, allow_nan=False),
+        wall_s=st.floats(0, 100, allow_nan=False),
     ),
     lambda children: st.builds(
         Event, kind=st.just("agent"), name=st.just("a"), children=st.lists(children, max_size=3)
@@ -58,6 +59,32 @@ def test_steps_nest_and_totals_count():
     assert outer.children[0].inputs == {"x": 2}
     assert trace.totals().steps == 2
     assert "step double" in trace.render()
+
+
+def test_latency_is_the_models_for_llm_events_and_wall_time_for_the_rest():
+    with ptp.recorder() as trace:
+        with span("tool", "t"):
+            pass
+        with span("llm", "m") as llm:
+            llm.latency_s = 27.0  # as the model client reports it (e.g. from a cassette)
+        with span("llm", "unknown"):
+            pass
+    tool, known, unknown = trace.events
+    assert tool.latency_s == tool.wall_s > 0
+    assert known.latency_s == 27.0 and 0 < known.wall_s < 27.0
+    assert unknown.latency_s is None and unknown.wall_s > 0
+    totals = trace.totals()
+    assert totals.latency_s is None  # one llm call's latency is unknown
+    assert totals.llm_wall_s == known.wall_s + unknown.wall_s
+    assert "?ms" in trace.render() and "model latency unknown" in trace.render()
+    trace.events.pop()
+    assert trace.totals().latency_s == 27.0
+
+
+def test_a_trace_without_llm_calls_has_zero_model_latency():
+    with ptp.recorder() as trace:
+        double(1)
+    assert trace.totals().latency_s == 0.0
 
 
 def test_errors_are_recorded_and_reraised():

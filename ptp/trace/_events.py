@@ -22,7 +22,13 @@ class Usage(BaseModel):
 
 
 class Event(BaseModel):
-    """One recorded call; ``children`` are the calls made while it ran."""
+    """One recorded call; ``children`` are the calls made while it ran.
+
+    ``latency_s`` is the call's latency as its kind defines it: for an ``llm`` event the
+    model's own (measured live; on replay the latency recorded with the response, None when
+    unknown), for every other kind its wall time. ``wall_s`` is the wall time in this run for
+    every kind (for a replayed ``llm`` event: the replay time).
+    """
 
     kind: EventKind
     name: str
@@ -31,7 +37,8 @@ class Event(BaseModel):
     error: str | None = None
     usage: Usage | None = None
     cost_usd: float | None = None
-    latency_s: float = 0.0
+    latency_s: float | None = None
+    wall_s: float = 0.0
     started_at: float = 0.0
     children: list[Event] = Field(default_factory=list)
 
@@ -43,13 +50,16 @@ class Event(BaseModel):
 
 
 class Totals(BaseModel):
-    """What a trace cost. ``cost_usd`` is None when any LLM call had no known price."""
+    """What a trace cost. ``cost_usd`` is None when any LLM call had no known price;
+    ``latency_s`` (the models' latency summed over the LLM calls) is None when any call's
+    latency is unknown; ``llm_wall_s`` is the LLM calls' wall time in this run."""
 
     llm_calls: int
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float | None
-    llm_latency_s: float
+    latency_s: float | None
+    llm_wall_s: float
     tool_calls: int
     steps: int
     errors: int
@@ -76,12 +86,14 @@ class Trace(BaseModel):
         """Counts and sums over the whole trace."""
         llm = self.find("llm")
         costs = [e.cost_usd for e in llm]
+        latencies = [e.latency_s for e in llm]
         return Totals(
             llm_calls=len(llm),
             prompt_tokens=sum(e.usage.prompt_tokens for e in llm if e.usage),
             completion_tokens=sum(e.usage.completion_tokens for e in llm if e.usage),
             cost_usd=None if any(c is None for c in costs) else sum(costs, 0.0),
-            llm_latency_s=sum(e.latency_s for e in llm),
+            latency_s=None if any(t is None for t in latencies) else sum(latencies, 0.0),
+            llm_wall_s=sum(e.wall_s for e in llm),
             tool_calls=len(self.find("tool")),
             steps=len(self.find("step")),
             errors=sum(1 for e in self.walk() if e.error is not None),

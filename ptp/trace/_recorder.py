@@ -66,7 +66,8 @@ def span(
     """Record one event around the block; yields None when nothing is recording.
 
     The caller may set ``output``, ``usage`` and ``cost_usd`` on the yielded event; an
-    exception is stored as ``error`` and re-raised.
+    exception is stored as ``error`` and re-raised. The block's duration becomes ``wall_s``,
+    and ``latency_s`` too, except for ``llm`` events, whose latency the model client sets.
     """
     frame = _current.get()
     if frame is None:
@@ -84,7 +85,9 @@ def span(
         event.error = f"{type(err).__name__}: {err}"
         raise
     finally:
-        event.latency_s = time.perf_counter() - start
+        event.wall_s = time.perf_counter() - start
+        if kind != "llm":
+            event.latency_s = event.wall_s
         _current.reset(token)
 
 

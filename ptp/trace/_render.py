@@ -21,7 +21,7 @@ def _line(event: Event, depth: int, width: int) -> str:
         parts.append(f"tok={event.usage.prompt_tokens}+{event.usage.completion_tokens}")
     if event.cost_usd is not None:
         parts.append(f"${event.cost_usd:.6f}")
-    parts.append(f"{event.latency_s * 1000:.1f}ms")
+    parts.append("?ms" if event.latency_s is None else f"{event.latency_s * 1000:.1f}ms")
     head = " ".join(parts)
     if event.error is not None:
         return f"{head} ERROR {_short(event.error, max(20, width - len(head)))}"
@@ -41,8 +41,10 @@ def render_trace(trace: Trace, width: int = 100) -> str:
         visit(event, 0)
     t = trace.totals()
     cost = "unknown" if t.cost_usd is None else f"${t.cost_usd:.6f}"
+    latency = "unknown" if t.latency_s is None else f"{t.latency_s:.3f}s"
     lines.append(
         f"= {t.llm_calls} llm calls, {t.prompt_tokens}+{t.completion_tokens} tokens, cost {cost}, "
-        f"{t.tool_calls} tool calls, {t.steps} steps, {t.errors} errors, wall {trace.wall_s:.3f}s"
+        f"model latency {latency}, {t.tool_calls} tool calls, {t.steps} steps, "
+        f"{t.errors} errors, wall {trace.wall_s:.3f}s"
     )
     return "\n".join(lines)

@@ -1,16 +1,31 @@
-"""RuleArena airline bag fees: data, exact rules, loader, generator, scorer, L0 solver, tools.
+"""RuleArena airline bag fees: data, exact rules, loader, generator, scorer, solvers, tools.
 
 >>> problems = generate(n=5, complexity=0, seed=1, style="paraphrase")
->>> score_answer(f"The total is ${problems[0].answer:,}.", problems[0].answer)
-(True, 1.0)
+>>> score(f"The total is ${problems[0].answer:,}.", problems[0]).correct
+True
+
+The family protocol (``FAMILY``, also ``ptp.tasks.get_family("airline")``) is what evals use:
+``FAMILY.solvers["L1"](problem, model)`` then ``FAMILY.score(result.answer, problem)``.
 """
 
 from ._cities import CITIES_BY_REGION, CITY_REGION, US_CITIES
 from ._data import fee_tables, policy_text
-from ._fixtures import read_fixtures, write_fixtures
+from ._family import FAMILY, FeeTools, read_fixtures, write_fixtures
 from ._generate import CHECKED_BAGS, generate
 from ._io import AirlineDataError
 from ._l0 import L0ParseError, parse_prompt, solve_l0
+from ._levels import (
+    CAPS,
+    COT_MAX_TOKENS,
+    L1_MAX_TOKENS,
+    L1_RETRIES,
+    L3_MAX_STEPS,
+    L3_REPLY_TOKENS,
+    SOLVERS,
+    cot_messages,
+    extract_trip,
+    worked_solution,
+)
 from ._load import load_rulearena
 from ._phrasing import Person, render_paraphrase, render_template
 from ._rules import (
@@ -23,21 +38,30 @@ from ._rules import (
     overweight_fee,
 )
 from ._schema import CLASSES, REGIONS, AirlineProblem, Bag, TripInfo
-from ._score import score_answer
+from ._score import score
 from ._tools import TOOL_FUNCTIONS, calculator, region_of
 
 __all__ = [
+    "CAPS",
     "CHECKED_BAGS",
     "CITIES_BY_REGION",
     "CITY_REGION",
     "CLASSES",
+    "COT_MAX_TOKENS",
+    "FAMILY",
+    "L1_MAX_TOKENS",
+    "L1_RETRIES",
+    "L3_MAX_STEPS",
+    "L3_REPLY_TOKENS",
     "REGIONS",
+    "SOLVERS",
     "TOOL_FUNCTIONS",
     "US_CITIES",
     "AirlineDataError",
     "AirlineProblem",
     "Bag",
     "BagCharge",
+    "FeeTools",
     "L0ParseError",
     "Person",
     "TripInfo",
@@ -45,6 +69,8 @@ __all__ = [
     "base_fee",
     "calculator",
     "compute_total",
+    "cot_messages",
+    "extract_trip",
     "fee_tables",
     "generate",
     "load_rulearena",
@@ -57,7 +83,8 @@ __all__ = [
     "region_of",
     "render_paraphrase",
     "render_template",
-    "score_answer",
+    "score",
     "solve_l0",
+    "worked_solution",
     "write_fixtures",
 ]

@@ -1,6 +1,7 @@
 """The airline problem solved at each autonomy level, all traced.
 
-- ``L0``: code parses the text and applies the rules (no LLM).
+- ``L0``: code parses the text and applies the rules (no LLM). On generated problems it is
+  the reference solver: it shares the rules that computed the expected answer.
 - ``L1``: one ptool extracts the typed trip; Python computes the fee.
 - ``L3``: a ReAct agent with the fee tools.
 - ``CoT0`` / ``CoT1``: the model reads the policy and computes in prose (the benchmark's own
@@ -9,15 +10,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from functools import cache
 
 from pydantic import BaseModel, Field
 
 from ptp.agents import ReActAgent
 from ptp.models import Model
-from ptp.ptool import PToolError, ptool
+from ptp.ptool import PToolError, ptool, ptool_overrides
+from ptp.tasks._family import Solver, SolverResult, agent_stop_reason, watch_replies
 from ptp.tools import Tool
 from ptp.trace import step
 
@@ -27,6 +28,30 @@ from ._l0 import L0ParseError, solve_l0
 from ._rules import bag_charges, compute_total
 from ._schema import CLASSES, AirlineProblem, Bag, TripInfo
 from ._tools import TOOL_FUNCTIONS
+
+__all__ = [
+    "CAPS",
+    "COT_MAX_TOKENS",
+    "L1_MAX_TOKENS",
+    "L1_RETRIES",
+    "L3_MAX_STEPS",
+    "L3_REPLY_TOKENS",
+    "SOLVERS",
+    "cot_messages",
+    "extract_trip",
+    "solve_cot",
+    "solve_level0",
+    "solve_level1",
+    "solve_level3",
+    "worked_solution",
+]
+
+# The settings that cap each level (the recorded cassettes were made with exactly these).
+L1_RETRIES = 1  # re-asks after a reply that does not parse or validate
+L1_MAX_TOKENS = 400
+L3_MAX_STEPS = 6
+L3_REPLY_TOKENS = 96
+COT_MAX_TOKENS = 256
 
 # A public benchmark problem (comp_0 line 1, answer $1,245): the one worked example.
 EXAMPLE_PROMPT = (
@@ -56,25 +81,17 @@ EXAMPLE_INFO = TripInfo(
 )
 
 
-@dataclass
-class LevelAnswer:
-    """A solver's answer (None when it gave none) and why it has none."""
-
-    answer: Any
-    failure: str | None = None
-    extra: dict[str, Any] | None = None
-
-
 # -- L0 -----------------------------------------------------------------------------------------
 _traced_l0 = step(solve_l0)
 _traced_total = step(compute_total)
 
 
-def solve_level0(problem: AirlineProblem, model: Model | None) -> LevelAnswer:
+def solve_level0(problem: AirlineProblem, model: Model | None) -> SolverResult:
+    """Parse the template wording and apply the rules; ``model`` is not used."""
     try:
-        return LevelAnswer(_traced_l0(problem.prompt))
+        return SolverResult(_traced_l0(problem.prompt))
     except L0ParseError as err:
-        return LevelAnswer(None, f"L0ParseError: {err}")
+        return SolverResult(None, "parse_failure", failure=f"L0ParseError: {err}")
 
 
 # -- L1 -----------------------------------------------------------------------------------------
@@ -112,7 +129,10 @@ def _example_trip() -> Trip:
 
 
 @ptool(
-    examples=[({"text": EXAMPLE_PROMPT}, _example_trip())], retries=1, temperature=0, max_tokens=400
+    examples=[({"text": EXAMPLE_PROMPT}, _example_trip())],
+    retries=L1_RETRIES,
+    temperature=0,
+    max_tokens=L1_MAX_TOKENS,
 )
 def extract_trip(text: str) -> Trip:
     """Read the passenger's cabin class, origin and destination cities, ticket price and every
@@ -152,14 +172,27 @@ def trip_info(trip: Trip) -> TripInfo:
     )
 
 
-def solve_level1(problem: AirlineProblem, model: Model | None) -> LevelAnswer:
+def solve_level1(problem: AirlineProblem, model: Model | None) -> SolverResult:
+    """One ptool call extracts the trip (re-asked once if unusable); Python computes the total."""
+    assert model is not None, "L1 needs a model"
+    watched = watch_replies(model)
     try:
-        trip = extract_trip.options(model=model)(problem.prompt)
-        return LevelAnswer(_traced_total(trip_info(trip)))
+        # an override, not .options(model=...): the ptool's prompt text is built once per
+        # process instead of once per copy
+        with ptool_overrides(model=watched):
+            trip = extract_trip(problem.prompt)
+        return SolverResult(_traced_total(trip_info(trip)), finish_reason=watched.finish_reason)
     except PToolError as err:
-        return LevelAnswer(None, f"PToolError: {err}")
+        return SolverResult(
+            None, "parse_failure", watched.finish_reason, failure=f"PToolError: {err}"
+        )
     except ValueError as err:  # a city or class the model invented
-        return LevelAnswer(None, f"{type(err).__name__}: {str(err)[:300]}")
+        return SolverResult(
+            None,
+            "invalid_value",
+            watched.finish_reason,
+            failure=f"{type(err).__name__}: {str(err)[:300]}",
+        )
 
 
 # -- L3 -----------------------------------------------------------------------------------------
@@ -172,16 +205,27 @@ the U.S., 1 when it arrives; U.S. trips use region "U.S." and direction 0).
 Add everything with calculator and finish with final_answer(total)."""
 
 
-def solve_level3(problem: AirlineProblem, model: Model | None, max_steps: int = 6) -> LevelAnswer:
+@cache
+def fee_tools() -> tuple[Tool, ...]:
+    """The L3 agent's tools (stateless, so built once per process)."""
+    return tuple(Tool.from_function(fn) for fn in TOOL_FUNCTIONS)
+
+
+def solve_level3(
+    problem: AirlineProblem, model: Model | None, max_steps: int = L3_MAX_STEPS
+) -> SolverResult:
+    """A ReAct agent with the fee tools, at most ``max_steps`` replies."""
     assert model is not None, "L3 needs a model"
-    tools = [Tool.from_function(fn) for fn in TOOL_FUNCTIONS]
+    watched = watch_replies(model)
     agent = ReActAgent(
-        model, tools, L3_INSTRUCTIONS, max_steps=max_steps,
-        params={"temperature": 0, "max_tokens": 96},
+        watched, list(fee_tools()), L3_INSTRUCTIONS, max_steps=max_steps,
+        params={"temperature": 0, "max_tokens": L3_REPLY_TOKENS},
     )  # fmt: skip
     result = agent.run(problem.prompt)
     failure = None if result.finished else result.stop_reason
-    return LevelAnswer(result.answer, failure, {"stop_reason": result.stop_reason})
+    return SolverResult(
+        result.answer, agent_stop_reason(result.stop_reason), watched.finish_reason, failure
+    )
 
 
 # -- CoT ----------------------------------------------------------------------------------------
@@ -206,7 +250,9 @@ def worked_solution(info: TripInfo) -> str:
     return "\n".join(lines)
 
 
-def cot_messages(problem: AirlineProblem, shots: int) -> list[dict[str, str]]:
+@cache
+def _cot_preamble(shots: int) -> tuple[dict[str, str], ...]:
+    # the policy text and the worked example are the same for every problem: built once
     system = f"{COT_INSTRUCTIONS}\n\n# Policy\n{policy_text('table')}"
     messages = [{"role": "system", "content": system}]
     if shots:
@@ -214,19 +260,52 @@ def cot_messages(problem: AirlineProblem, shots: int) -> list[dict[str, str]]:
             {"role": "user", "content": EXAMPLE_PROMPT},
             {"role": "assistant", "content": worked_solution(EXAMPLE_INFO)},
         ]
-    return [*messages, {"role": "user", "content": problem.prompt}]
+    return tuple(messages)
 
 
-def solve_cot(problem: AirlineProblem, model: Model | None, shots: int) -> LevelAnswer:
+def cot_messages(problem: AirlineProblem, shots: int) -> list[dict[str, str]]:
+    """The CoT chat: policy and instructions, ``shots`` worked examples (0 or 1), the problem."""
+    return [*(dict(m) for m in _cot_preamble(shots)), {"role": "user", "content": problem.prompt}]
+
+
+def solve_cot(problem: AirlineProblem, model: Model | None, shots: int) -> SolverResult:
+    """One reply that reasons in prose and ends with the total."""
     assert model is not None, "CoT needs a model"
-    reply = model.chat(cot_messages(problem, shots), temperature=0, max_tokens=256)
-    return LevelAnswer(reply.text, None, {"finish_reason": reply.finish_reason})
+    reply = model.chat(cot_messages(problem, shots), temperature=0, max_tokens=COT_MAX_TOKENS)
+    stop = "length" if reply.finish_reason == "length" else "answered"
+    return SolverResult(reply.text, stop, reply.finish_reason)
 
 
-SOLVERS: dict[str, Callable[[AirlineProblem, Model | None], LevelAnswer]] = {
+def solve_cot0(problem: AirlineProblem, model: Model | None) -> SolverResult:
+    """CoT without a worked example."""
+    return solve_cot(problem, model, shots=0)
+
+
+def solve_cot1(problem: AirlineProblem, model: Model | None) -> SolverResult:
+    """CoT with the one worked example."""
+    return solve_cot(problem, model, shots=1)
+
+
+SOLVERS: Mapping[str, Solver] = {
     "L0": solve_level0,
     "L1": solve_level1,
     "L3": solve_level3,
-    "CoT0": lambda problem, model: solve_cot(problem, model, shots=0),
-    "CoT1": lambda problem, model: solve_cot(problem, model, shots=1),
+    "CoT0": solve_cot0,
+    "CoT1": solve_cot1,
 }
+"""The autonomy levels, by name."""
+
+_COT_CAP = f"reply limit {COT_MAX_TOKENS} tokens (max_tokens={COT_MAX_TOKENS})"
+CAPS: Mapping[str, str] = {
+    "L1": (
+        f"re-asks {L1_RETRIES} (retries={L1_RETRIES}); reply limit {L1_MAX_TOKENS} tokens "
+        f"(max_tokens={L1_MAX_TOKENS})"
+    ),
+    "L3": (
+        f"step limit {L3_MAX_STEPS} (max_steps={L3_MAX_STEPS}); reply limit {L3_REPLY_TOKENS} "
+        f"tokens (max_tokens={L3_REPLY_TOKENS}); token budget {ReActAgent.max_tokens:,} a case"
+    ),
+    "CoT0": _COT_CAP,
+    "CoT1": _COT_CAP,
+}
+"""The settings that cap each level, in words with the numbers the solvers use."""

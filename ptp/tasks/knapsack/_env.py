@@ -106,3 +106,7 @@ class KnapsackEnv:
     def tools(self) -> list[Tool]:
         """The four tools an agent uses, bound to this episode."""
         return [Tool.from_function(getattr(self, name)) for name in TOOL_NAMES]
+
+    def outcome(self, answer: Any) -> KnapsackEnv:
+        """What is scored: this episode's state (the agent's final answer does not count)."""
+        return self

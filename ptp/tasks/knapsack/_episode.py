@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ptp.agents import CodeActAgent, StopReason
 from ptp.models import Model
+from ptp.results import Score
 from ptp.sandbox import Regime
+from ptp.tasks._family import Solver, SolverResult, agent_stop_reason, watch_replies
 
 from ._env import KnapsackEnv
-from ._score import KnapsackScore, score
+from ._score import score
 from ._task import KnapsackTask
 
-# Per-reply generation cap and episode limits used by evals/test_knapsack.py.
+__all__ = [
+    "BLOCK_TIMEOUT_S",
+    "CAPS",
+    "MAX_STEPS",
+    "PARAMS",
+    "SOLVERS",
+    "Episode",
+    "play_codeact",
+]
+
+# Per-reply generation cap and episode limits (the recorded cassettes used exactly these).
 PARAMS = {"temperature": 0, "max_tokens": 200}
 MAX_STEPS = 6
 BLOCK_TIMEOUT_S = 5.0
@@ -20,11 +33,13 @@ BLOCK_TIMEOUT_S = 5.0
 
 @dataclass
 class Episode:
-    """The outcome of the final state and the statistics of how the agent got there."""
+    """The final state, its score, and the statistics of how the agent got there."""
 
-    outcome: KnapsackScore
+    env: KnapsackEnv
+    outcome: Score
     stop_reason: StopReason
     stats: dict[str, int]
+    finish_reason: str | None = None
 
 
 def play_codeact(
@@ -39,12 +54,14 @@ def play_codeact(
         max_steps: model replies allowed.
 
     Returns:
-        The episode: the outcome (an unfinished episode is scored as it stands) and the
-        block statistics (:meth:`ptp.agents.CodeActResult.block_stats`).
+        The episode: the outcome (an unfinished episode is scored as it stands), the block
+        statistics (:meth:`ptp.agents.CodeActResult.block_stats`) and the last reply's
+        ``finish_reason``.
     """
     env = KnapsackEnv(task)
+    watched = watch_replies(model)
     agent = CodeActAgent(
-        model,
+        watched,
         env.tools(),
         regime=regime,
         max_steps=max_steps,
@@ -52,4 +69,34 @@ def play_codeact(
         interpreter_options={"timeout_s": BLOCK_TIMEOUT_S},
     )
     result = agent.run(task.nl)
-    return Episode(score(env), result.stop_reason, result.block_stats())
+    return Episode(
+        env, score(env, task), result.stop_reason, result.block_stats(), watched.finish_reason
+    )
+
+
+def _solver(regime: Regime) -> Solver:
+    def solve(task: KnapsackTask, model: Model | None) -> SolverResult:
+        assert model is not None, "the CodeAct agent needs a model"
+        episode = play_codeact(task, model, regime)
+        return SolverResult(
+            episode.env,  # the state is what is scored (KnapsackEnv.outcome)
+            agent_stop_reason(episode.stop_reason),
+            episode.finish_reason,
+            extra=dict(episode.stats),
+        )
+
+    solve.__name__ = solve.__qualname__ = f"solve_{regime}"
+    solve.__doc__ = f"The CodeAct agent with a {regime} interpreter; the answer is the state."
+    return solve
+
+
+SOLVERS: Mapping[str, Solver] = {regime: _solver(regime) for regime in ("persistent", "reset")}
+"""The interpreter regimes, by name; each solver's answer is the episode's final state."""
+
+_CAP = (
+    f"step limit {MAX_STEPS} (max_steps={MAX_STEPS}); reply limit {PARAMS['max_tokens']} tokens "
+    f"(max_tokens={PARAMS['max_tokens']}); code block timeout {BLOCK_TIMEOUT_S:g} s "
+    f"(timeout_s={BLOCK_TIMEOUT_S:g}); token budget {CodeActAgent.max_tokens:,} a case"
+)
+CAPS: Mapping[str, str] = dict.fromkeys(SOLVERS, _CAP)
+"""The settings that cap each regime, in words with the numbers the solver uses."""
