@@ -6,6 +6,7 @@ import argparse
 import signal
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -98,11 +99,15 @@ def _add_generate(tasks: Any) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from ptp.report import terminal_table, write_reports
+    from ptp.report import load_summary, readme_markdown, terminal_table, write_reports
 
-    summary = write_reports(Path(args.dir), n_resamples=args.resamples, seed=args.seed)
-    print(terminal_table(summary))
-    print(f"wrote summary.json, tables.tex, summary.md, accuracy_vs_cost.png in {args.dir}")
+    if args.markdown:
+        summary = load_summary(Path(args.dir), n_resamples=args.resamples, seed=args.seed)
+        print(readme_markdown(summary), end="")
+        return 0
+    files = write_reports(Path(args.dir), n_resamples=args.resamples, seed=args.seed)
+    print(terminal_table(files.summary))
+    print(f"wrote {', '.join(p.name for p in files.paths)} in {args.dir}")
     return 0
 
 
@@ -148,6 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="re-render tables and plots from results.jsonl")
     report.add_argument("dir")
+    report.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the README's per-suite markdown tables only; write nothing",
+    )
     compare = sub.add_parser("compare", help="pair two result sets by task id")
     compare.add_argument("a")
     compare.add_argument("b")
@@ -165,8 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warn(message: Warning | str, *_: Any, **__: Any) -> None:
+    print(f"ptp: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args: Any = build_parser().parse_args(argv)
+    warnings.showwarning = _warn  # e.g. a damaged results line that was skipped, with its line
     try:
         return args.run(args)
     except (PtpError, ValueError, OSError, RuntimeError) as err:

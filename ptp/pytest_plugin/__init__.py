@@ -16,6 +16,7 @@ An eval:
 from __future__ import annotations
 
 import json
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -266,6 +267,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def _import_reports() -> None:
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure  # noqa: F401
+
+    import ptp.report  # noqa: F401
+
+
 class ResultsCollector:
     """Registered on the controller only: xdist forwards every worker's reports to it."""
 
@@ -274,6 +282,10 @@ class ResultsCollector:
         self.claim = claim
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if getattr(session.config.option, "numprocesses", None):
+            # Under xdist the controller waits while workers run the cases: import the report
+            # stack (scipy, matplotlib: ~2 s) meanwhile, so the tables follow the last case.
+            threading.Thread(target=_import_reports, name="ptp-report-imports", daemon=True).start()
         if self.claim.repaired is not None:
             session.config.get_terminal_writer().line(
                 f"ptp: {self.claim.results_dir / 'results.jsonl'} ended in a half-written "

@@ -144,7 +144,7 @@ class ResultsSession:
         write_json(path, {**known, **self.suites})
         from ptp.report import write_reports
 
-        self.summary = write_reports(self.results_dir)
+        self.summary = write_reports(self.results_dir).summary
 
     def summary_text(self) -> str:
         """The terminal tables, once :meth:`finish` has run; empty when no eval ran."""

@@ -310,7 +310,7 @@ def stats_table(summary: Summary, suite: SuiteSummary) -> Table:
         if finish:
             row.append(fmt.reasons(cell.finish_reasons, cell.n))
         rows.append(tuple(row))
-    title = f"statistics per cell (mean [{level} CI] over tasks; reasons as counts of cases)"
+    title = f"statistics per cell (mean [{level} CI] over tasks)"  # reasons: see the legend
     return Table(title, tuple(cols), tuple(rows))
 
 

@@ -156,7 +156,8 @@ _RESPONSE = "{status: {code: 200, message: OK}, headers: {}, body: {string: '{}'
         ("", "the file is empty"),
         ("interactions: [unclosed", "not valid YAML"),
         ("version: 1\n", "no 'interactions'"),
-        ("interactions:\n- request: {}\n", r"interactions\[0\] has no 'response'"),
+        ("interactions:\n- request: {}\n", r"interactions\[0\].request lacks 'method'"),
+        (f"interactions:\n- {_REQUEST}\n", r"interactions\[0\] has no 'response'"),
         (
             f"interactions:\n- {_REQUEST}\n  response: {{status: {{code: 200, message: OK}}, "
             "body: {string: ''}}\n",

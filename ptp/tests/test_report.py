@@ -370,7 +370,7 @@ def test_markdown_table_shape(summary: Summary) -> None:
     assert f"## {SUITE}" in md
 
 
-STATS_TITLE = "statistics per cell (mean [95% CI] over tasks; reasons as counts of cases)"
+STATS_TITLE = "statistics per cell (mean [95% CI] over tasks)"
 
 
 def test_terminal_stats_table(stats_summary: Summary) -> None:

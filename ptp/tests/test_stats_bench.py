@@ -1,4 +1,4 @@
-"""Benchmark: bootstrap CI of 10,000 rows with 5,000 resamples.
+"""Benchmarks: bootstrap CI of 10,000 rows with 5,000 resamples; the exact sign-flip p-value.
 
 Run with ``python -m pytest ptp/tests/test_stats_bench.py --benchmark-enable``.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ptp.stats import bootstrap_ci
+from ptp.stats import EXACT_MAX_UNITS, P_EXACT, bootstrap_ci, paired_bootstrap
 
 N_ROWS = 10_000
 N_RESAMPLES = 5_000
@@ -52,3 +52,22 @@ def test_bootstrap_ci_10k_rows_5k_resamples(
     )
     assert ci.low < ci.estimate < ci.high
     assert ci.n == N_ROWS and ci.n_resamples == N_RESAMPLES
+
+
+@pytest.mark.bench
+@pytest.mark.parametrize("units", [12, EXACT_MAX_UNITS])
+def test_exact_sign_flip_p_value(benchmark, units: int) -> None:
+    # The largest exact enumeration (2**20 sign assignments) must stay cheap: every declared
+    # comparison of a small suite takes this path.
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(loc=0.4, size=units), rng.normal(size=units)
+    res = benchmark.pedantic(
+        paired_bootstrap,
+        args=(a, b),
+        kwargs={"n_resamples": N_RESAMPLES},
+        rounds=5,
+        iterations=1,
+        warmup_rounds=1,
+    )
+    assert res.p_method == P_EXACT
+    assert 0.0 < res.p_value <= 1.0
