@@ -16,6 +16,7 @@ An eval:
 from __future__ import annotations
 
 import json
+import os
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -75,6 +76,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--ptp-live", action="store_true",
                     help="run tests marked live (they call a real model server)")  # fmt: skip
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Replay is CPU-bound: more xdist workers than CPUs add only worker start-up (each
+    imports pytest, the SDKs and the grids, ~2 s), so ``-n 8`` on 2 cores ran slower than
+    ``-n 2``. When nothing calls a live model, cap the workers at the CPU count (through
+    xdist's own ``--maxprocesses``, which an explicit value overrides)."""
+    option = config.option
+    wanted = getattr(option, "numprocesses", None)
+    if not isinstance(wanted, int) or getattr(option, "maxprocesses", 0) or is_live(config):
+        return
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if cpus and wanted > cpus:
+        option.maxprocesses = option.numprocesses = cpus
+        tx = getattr(option, "tx", None)
+        if tx and all(spec == "popen" for spec in tx):  # xdist's hook already ran
+            option.tx = tx[:cpus]
+        config.issue_config_time_warning(
+            pytest.PytestConfigWarning(
+                f"ptp: -n {wanted} on {cpus} CPUs: replaying is CPU-bound, running {cpus} "
+                "workers (pass --maxprocesses to choose)"
+            ),
+            stacklevel=2,
+        )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
-from vcr.serialize import deserialize
 
 from ptp.errors import CassetteFileError
 from ptp.models import LATENCY_HEADER, current_call_elapsed_ms
@@ -131,6 +129,11 @@ class CheckedPersister:
         self.replay = replay
 
     def load_cassette(self, cassette_path: str | Path, serializer: Any) -> Any:
+        # vcrpy is imported here, not at plugin import: pytest-recording registers vcrpy's
+        # matchers for assertion rewriting, which an earlier import would defeat
+        from vcr.persisters.filesystem import CassetteNotFoundError
+        from vcr.serialize import deserialize
+
         path = Path(cassette_path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -151,6 +154,8 @@ class CheckedPersister:
 
     @staticmethod
     def save_cassette(cassette_path: str | Path, cassette_dict: Any, serializer: Any) -> None:
+        from vcr.persisters.filesystem import FilesystemPersister
+
         FilesystemPersister.save_cassette(cassette_path, cassette_dict, serializer=serializer)
 
 
