@@ -22,9 +22,12 @@ from pathlib import Path
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
+from ptp.report import load_summary, readme_markdown
 from ptp.results import EvalRecord, read_results
 
 ROOT = Path(__file__).resolve().parents[1]
+README_BEGIN = "<!-- ptp report --markdown: begin -->"
+README_END = "<!-- ptp report --markdown: end -->"
 SNAPSHOT = ROOT / "evals" / "__snapshots__" / "test_published" / "test_published_cells.json"
 
 
@@ -65,9 +68,22 @@ def json_snapshot(snapshot):
     return snapshot.use_extension(JSONSnapshotExtension)
 
 
+def readme_tables() -> str:
+    """The README's generated section, between its markers."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(README_BEGIN) + len(README_BEGIN)
+    return text[start : text.index(README_END)].strip("\n")
+
+
 @pytest.mark.slow
 def test_published_cells(tmp_path, json_snapshot):
-    assert published_cells(replay(ROOT, tmp_path / "results")) == json_snapshot
+    results = tmp_path / "results"
+    assert published_cells(replay(ROOT, results)) == json_snapshot
+    summary = load_summary(results, n_resamples=5000, seed=0)
+    assert readme_markdown(summary).strip("\n") == readme_tables(), (
+        "README.md's tables differ from the replay: paste `ptp report DIR --markdown` "
+        f"between the markers ({README_BEGIN} ... {README_END})"
+    )
 
 
 @pytest.mark.slow

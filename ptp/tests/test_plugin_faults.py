@@ -5,6 +5,7 @@ case's row and label right."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,12 @@ def test_a_bad_configuration_is_one_short_usage_error(toy, monkeypatch, args, en
     result.stderr.fnmatch_lines([f"ERROR: {says}"])
     assert len(result.stderr.lines) <= 3 and "Traceback" not in result.stderr.str()
     assert not (Path(toy.path) / "results").exists() or not any((toy.path / "results").iterdir())
+
+
+def test_replay_runs_no_more_workers_than_cpus(toy):
+    cpus = len(os.sched_getaffinity(0))
+    if cpus >= 4:
+        pytest.skip(f"{cpus} CPUs: -n 4 is not oversubscribed here")
+    result = toy.runpytest_subprocess("--ptp-results", "r", "-n", "4")
+    result.assert_outcomes(passed=8)
+    result.stdout.fnmatch_lines([f"*created: {cpus}/{cpus} workers*"])
