@@ -38,7 +38,9 @@ def problems(complexity: str, style: str) -> tuple:
         "level",
         AIRLINE.exact_solver,
         "reference solver: L0 parses the template and applies the same fee rules that computed "
-        "the expected totals (correct by construction on template wording, no LLM)",
+        "the expected totals (correct by construction on template wording, no LLM); on "
+        "paraphrases it is measured like any level",
+        {"style": "template"},
     ),
     caps={f"level={level}": cap for level, cap in AIRLINE.caps.items()},
 )

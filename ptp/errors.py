@@ -1,5 +1,6 @@
-"""ptp's error types. Every error ptp raises on bad input derives from :class:`PtpError` and
-its message names the file, the field and the fix.
+"""ptp's error types: the root :class:`PtpError` and the public classes for bad configuration,
+model specs, cassettes, results and task files (model-client errors derive from it too). Each
+message names the file, the field and the fix.
 
     try:
         records = read_results("results/run-1")

@@ -157,8 +157,8 @@ def read_results(path: str | Path) -> list[EvalRecord]:
 
 
 def repair_results(path: str | Path) -> Path | None:
-    """Move a half-written last line of ``results.jsonl`` into a side file, so that rows
-    appended next start on a line of their own.
+    """Move a half-written last line of ``results.jsonl`` into a side file (or end a complete
+    last row that lacks its newline), so that rows appended next start on a line of their own.
 
     Returns:
         The side file (``results.jsonl.damaged-<time>``) that now holds the damaged tail,
@@ -170,6 +170,9 @@ def repair_results(path: str | Path) -> Path | None:
     text = path.read_text(encoding="utf-8")
     damaged = _damaged_tail(text)
     if damaged is None:
+        if text and not text.endswith("\n"):  # a complete last row without its newline
+            with path.open("a", encoding="utf-8") as out:
+                out.write("\n")
         return None
     side = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
     side.write_text(damaged[1], encoding="utf-8")

@@ -312,9 +312,14 @@ class Model:
         """Turn an SDK exception into a ptp error that says what to do."""
         name = type(err).__name__
         chain = _cause_chain(err)
-        if any(type(e).__name__ == "CannotOverwriteExistingCassetteException" for e in chain):
+        miss = next(
+            (e for e in chain if type(e).__name__ == "CannotOverwriteExistingCassetteException"),
+            None,
+        )
+        if miss is not None:
+            path = getattr(getattr(miss, "cassette", None), "_path", None) or "the cassette"
             return CassetteMissError(
-                f"{self.spec.spec}: the cassette has no recorded answer for this request (the "
+                f"{self.spec.spec}: {path} has no recorded answer for this request (the "
                 "prompt or parameters changed, or the case was never recorded); re-record with "
                 "--record-mode=once (see cassettes/README.md)"
             )

@@ -15,6 +15,7 @@ An eval:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -30,7 +31,7 @@ from ptp.pytest_plugin._cassettes import CheckedPersister, json_body_matcher, vc
 from ptp.pytest_plugin._config import is_live, record_mode, run_config
 from ptp.pytest_plugin._eval import EvalRun, setup_error_record
 from ptp.pytest_plugin._grid import EvalCase, GridSpec, expand
-from ptp.pytest_plugin._results_dir import ResultsDirClaim, new_results_dir
+from ptp.pytest_plugin._results_dir import LOCK_FILE, ResultsDirClaim, new_results_dir
 from ptp.pytest_plugin._server import shared_local_server
 from ptp.pytest_plugin._session import ResultsSession, finished_case_ids
 from ptp.results import EvalRecord
@@ -117,7 +118,7 @@ def pytest_configure(config: pytest.Config) -> None:
     run = run_config(config)
     named = config.getoption("ptp_results")
     if named:
-        claim = ResultsDirClaim(Path(named), run, resume=config.getoption("ptp_resume"))
+        claim = ResultsDirClaim(Path(named).resolve(), run, resume=config.getoption("ptp_resume"))
     else:
         if config.getoption("ptp_resume"):
             raise pytest.UsageError("--ptp-resume needs --ptp-results DIR (the run to continue)")
@@ -330,11 +331,12 @@ class ResultsCollector:
         self.session.finish()
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        self.claim.release()
         results = self.claim.results_dir
-        if not self.session.rows and not any(p.name != ".ptp-run.lock" for p in results.iterdir()):
-            (results / ".ptp-run.lock").unlink(missing_ok=True)
-            results.rmdir()  # a run that wrote nothing leaves nothing behind
+        if not self.session.rows and all(p.name == LOCK_FILE for p in results.iterdir()):
+            with contextlib.suppress(OSError):  # a run that wrote nothing leaves nothing behind
+                (results / LOCK_FILE).unlink()
+                results.rmdir()
+        self.claim.release()
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         text = self.session.summary_text()

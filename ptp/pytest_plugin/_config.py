@@ -42,7 +42,9 @@ class RunConfig:
     def differences(self, other: dict[str, Any]) -> list[str]:
         """``name: theirs -> ours`` for every field where ``other`` (a runs.jsonl row) differs."""
         ours = self.as_dict()
-        return [f"{k}: {other.get(k)!r} -> {v!r}" for k, v in ours.items() if other.get(k) != v]
+        theirs = {**other, "models": sorted(other.get("models") or [])}
+        ours["models"] = sorted(ours["models"])  # the order of --ptp-model is no difference
+        return [f"{k}: {theirs.get(k)!r} -> {v!r}" for k, v in ours.items() if theirs.get(k) != v]
 
 
 def run_config(config: pytest.Config) -> RunConfig:

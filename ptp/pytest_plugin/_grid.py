@@ -46,15 +46,23 @@ def parse_stats(raw: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(raw))
 
 
-def parse_reference(raw: Any) -> tuple[str, str, str] | None:
-    """``ptp_grid(reference=(axis, value, note))``: the cells that are a reference solver."""
+def parse_reference(raw: Any) -> tuple[str, str, str, dict[str, str]] | None:
+    """``ptp_grid(reference=(axis, value, note[, {other_axis: value}]))``: the cells of a
+    reference solver (the optional mapping narrows them, e.g. to one wording style)."""
     if raw is None:
         return None
-    fix = 'give reference=("level", "L0", "reference solver: why it is not a measurement")'
-    if isinstance(raw, str) or not isinstance(raw, Sequence) or len(raw) not in (2, 3):
+    fix = (
+        'give reference=("level", "L0", "why it is not a measurement"), optionally with '
+        '{"style": "template"} to narrow the cells'
+    )
+    if isinstance(raw, str) or not isinstance(raw, Sequence) or len(raw) not in (2, 3, 4):
         raise TypeError(f"ptp_grid(reference={raw!r}): {fix}")
-    axis, value, *note = (str(x) for x in raw)
-    return axis, value, note[0] if note else "reference solver, not a measurement"
+    where = raw[3] if len(raw) == 4 else {}
+    if not isinstance(where, Mapping):
+        raise TypeError(f"ptp_grid(reference={raw!r}): {fix}")
+    axis, value = str(raw[0]), str(raw[1])
+    note = str(raw[2]) if len(raw) > 2 else "reference solver, not a measurement"
+    return axis, value, note, {str(k): str(v) for k, v in where.items()}
 
 
 def parse_caps(raw: Any) -> dict[str, str]:
@@ -88,7 +96,7 @@ class GridSpec:
     models: Sequence[str] | ModelOfCell = ()
     compare: tuple[Comparison, ...] = ()
     stats: tuple[str, ...] = ()
-    reference: tuple[str, str, str] | None = None
+    reference: tuple[str, str, str, dict[str, str]] | None = None
     caps: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -113,7 +121,8 @@ class GridSpec:
             "stats": list(self.stats),
         }
         if self.reference:
-            info["reference"] = list(self.reference)
+            axis, value, note, where = self.reference
+            info["reference"] = [axis, value, note, where] if where else [axis, value, note]
         if self.caps:
             info["caps"] = dict(self.caps)
         return info
@@ -166,12 +175,12 @@ def expand(spec: GridSpec, models: Sequence[str], epochs: int, seed: int) -> lis
         cell = {n: str(v) for n, v in zip(names, values, strict=True)}
         tasks = spec.tasks(dict(cell))
         if callable(spec.models):
-            fixed = str(spec.models(dict(cell)))
+            fixed = parse_spec(str(spec.models(dict(cell)))).spec
             cell_models = [(fixed, "-".join(slug(cell[n]) for n in names))]
         else:
             cell_models = [
                 (m, "-".join([*(slug(cell[n]) for n in names), *([slug(m)] if m else [])]))
-                for m in list(models or spec.models) or [""]
+                for m in [parse_spec(m).spec for m in models or spec.models] or [""]
             ]
         for model, prefix in cell_models:
             axes = {**cell, "model": model} if model else dict(cell)

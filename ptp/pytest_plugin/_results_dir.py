@@ -79,7 +79,13 @@ class ResultsDirClaim:
                 "another directory, or add --ptp-resume to continue that run"
             )
         last = _last_run(self.results_dir)
-        differences = run.differences(last) if last is not None else []
+        if last is None:
+            raise pytest.UsageError(
+                f"--ptp-resume {self.results_dir}: it holds results but no readable {RUNS_FILE} "
+                "(the record of the run's options); resume cannot check the configuration, so "
+                "use a new directory"
+            )
+        differences = run.differences(last)
         if differences:
             raise pytest.UsageError(
                 f"--ptp-resume {self.results_dir}: the run there used another configuration "

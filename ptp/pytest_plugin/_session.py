@@ -93,6 +93,7 @@ class ResultsSession:
             **self.options,
             "models_used": used,
             "cases": len(self.rows),
+            "finished": False,  # set when the run ends; a killed run keeps False
         }
 
     def _write_run_metadata(self) -> None:
@@ -110,6 +111,7 @@ class ResultsSession:
             **self._meta,
             "models_used": sorted({r.model for r in self.rows if r.model}),
             "cases": len(self.rows),
+            "finished": True,
             "finished_at": time.time(),
         }
         lines[-1] = json.dumps(meta, sort_keys=True, default=str)

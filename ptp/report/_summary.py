@@ -50,10 +50,19 @@ class Reference(BaseModel):
     axis: str
     value: str
     note: str = ""
+    where: dict[str, str] = Field(default_factory=dict)
 
     def matches(self, axes: Mapping[str, str]) -> bool:
-        """True for a cell whose ``axis`` has the reference ``value``."""
-        return axes.get(self.axis) == self.value
+        """True for a cell whose ``axis`` has the reference ``value`` (and, when ``where`` is
+        given, whose other axes have those values: e.g. L0 only on template wording)."""
+        return axes.get(self.axis) == self.value and all(
+            axes.get(k) == v for k, v in self.where.items()
+        )
+
+    @property
+    def selector(self) -> str:
+        """``axis=value`` plus the ``where`` conditions, for labels."""
+        return ", ".join(f"{k}={v}" for k, v in {self.axis: self.value, **self.where}.items())
 
 
 class Cell(BaseModel):
@@ -303,7 +312,8 @@ def declared_comparisons(suite: str, info: Mapping[str, Any]) -> list[tuple[str,
 
 
 def declared_reference(suite: str, info: Mapping[str, Any]) -> Reference | None:
-    """The suite's ``reference``: ``[axis, value, note]`` naming its reference solver's cells.
+    """The suite's ``reference``: ``[axis, value, note]`` naming its reference solver's cells,
+    optionally ``[axis, value, note, {other_axis: value}]`` to narrow them.
 
     Raises:
         ValueError: If it is not a list of three strings with a non-empty axis and value.
@@ -315,15 +325,18 @@ def declared_reference(suite: str, info: Mapping[str, Any]) -> Reference | None:
         "write [axis, value, note], e.g. ['level', 'L0', 'reference solver: shares the "
         "generator's rules, correct by construction; not a measurement']"
     )
+    where = entry[3] if isinstance(entry, list | tuple) and len(entry) == 4 else {}
     if (
         not isinstance(entry, list | tuple)
-        or len(entry) != 3
-        or not all(isinstance(x, str) for x in entry)
+        or len(entry) not in (3, 4)
+        or not all(isinstance(x, str) for x in entry[:3])
         or not entry[0]
         or not entry[1]
+        or not isinstance(where, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in where.items())
     ):
         raise ValueError(f"suites[{suite!r}]['reference'] is {entry!r}; {fix}")
-    return Reference(axis=entry[0], value=entry[1], note=entry[2])
+    return Reference(axis=entry[0], value=entry[1], note=entry[2], where=where)
 
 
 def parse_selector(selector: str) -> tuple[str, str] | None:
@@ -471,7 +484,7 @@ def summarize(
         ]
         notes: list[str] = []
         if reference is not None and not any(c.reference for c in cells):
-            notes.append(f"reference {reference.axis}={reference.value}: no cell has it")
+            notes.append(f"reference {reference.selector}: no cell has it")
         for selector in caps:
             axis, value = parse_selector(selector) or ("", "")
             if not any(c.axes.get(axis) == value for c in cells):

@@ -419,7 +419,7 @@ def _reference_legend(suite: SuiteSummary, *, comparisons: bool) -> list[tuple[s
     out = [
         (
             REF_MARK,
-            f"the reference solver, {ref.axis}={ref.value}{note}. Its accuracy is shown "
+            f"the reference solver, {ref.selector}{note}. Its accuracy is shown "
             "without a CI (not a measurement)",
         )
     ]

@@ -27,6 +27,7 @@ from ptp.models import (
     get_model,
     latency_from_headers,
 )
+from ptp.pytest_plugin._cassettes import vcr_kwargs
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "cassettes/test_airline/L1-0-template-gemma-3-270m-gen-t-c0-s2026-005.yaml"
@@ -150,14 +151,14 @@ def test_elapsed_is_known_only_inside_a_call():
 
 
 def _record_then_replay(server: FakeServer, tmp_path: Path, call: Any) -> tuple[float, float]:
-    """Record one call with a before_record_response hook like the plugin's, replay it."""
+    """Record one call through the plugin's own before_record_response hook, replay it."""
     seen: list[float] = []
+    plugin_hook = vcr_kwargs()["before_record_response"]
 
     def stamp(response: dict[str, Any]) -> dict[str, Any]:
-        elapsed = current_call_elapsed_ms()
-        assert elapsed is not None, "before_record_response ran outside the model call"
-        seen.append(elapsed)
-        response["headers"][LATENCY_HEADER] = [f"{elapsed:.1f}"]
+        response = plugin_hook(response)
+        assert LATENCY_HEADER in response["headers"], "the hook ran outside the model call"
+        seen.append(float(response["headers"][LATENCY_HEADER][0]))
         return response
 
     path = str(tmp_path / "c.yaml")
@@ -167,7 +168,7 @@ def _record_then_replay(server: FakeServer, tmp_path: Path, call: Any) -> tuple[
     with vcr.VCR(record_mode="none").use_cassette(path):
         replayed = call(server.model(replay=True))
     assert len(seen) == 1 and current_call_elapsed_ms() is None
-    assert replayed.latency_s == pytest.approx(round(seen[0], 1) / 1000)
+    assert replayed.latency_s == pytest.approx(seen[0] / 1000)
     return seen[0], live.latency_s
 
 
