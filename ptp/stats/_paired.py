@@ -4,12 +4,12 @@ for few units, McNemar, Wilcoxon."""
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.stats
 from numpy.typing import ArrayLike, NDArray
 
 from ._bootstrap import Method, _as_values, _bootstrap_mean, _check_knobs, _factorize
@@ -256,6 +256,14 @@ def _as_binary(x: ArrayLike, name: str) -> NDArray[np.bool_]:
     return arr
 
 
+def _binomial_two_sided(k: int, n: int) -> float:
+    """Two-sided exact binomial p-value for ``k <= n / 2`` successes of ``n`` at p = 1/2:
+    twice the lower tail, at most 1 (the distribution is symmetric). Written out with
+    ``math.comb`` so that reports need not import scipy.stats (about a second)."""
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2.0**n
+    return min(1.0, 2.0 * tail)
+
+
 def mcnemar(a_correct: ArrayLike, b_correct: ArrayLike) -> McNemarResult:
     """Exact McNemar test for paired binary outcomes (e.g. per-task pass/fail).
 
@@ -264,7 +272,8 @@ def mcnemar(a_correct: ArrayLike, b_correct: ArrayLike) -> McNemarResult:
         b_correct: Same for system ``b``, paired by position.
 
     Returns:
-        A :class:`McNemarResult` from ``scipy.stats.binomtest`` on the discordant pairs
+        A :class:`McNemarResult`: the exact two-sided binomial test (p = 1/2) on the
+        discordant pairs, as ``scipy.stats.binomtest`` computes it
         (p = 1 when there are none).
 
     Raises:
@@ -278,7 +287,7 @@ def mcnemar(a_correct: ArrayLike, b_correct: ArrayLike) -> McNemarResult:
     b01 = int(np.count_nonzero(~xa & xb))
     b10 = int(np.count_nonzero(xa & ~xb))
     n_disc = b01 + b10
-    p = 1.0 if n_disc == 0 else float(scipy.stats.binomtest(b10, n_disc, 0.5).pvalue)
+    p = 1.0 if n_disc == 0 else _binomial_two_sided(min(b01, b10), n_disc)
     return McNemarResult(b01=b01, b10=b10, p_value=min(p, 1.0), statistic=float(min(b01, b10)))
 
 
@@ -310,6 +319,8 @@ def wilcoxon(
     nz = d[d != 0]
     if nz.size == 0:
         return WilcoxonResult(statistic=0.0, p_value=1.0, rank_biserial=0.0, n=0)
+    import scipy.stats  # ~1 s to import: only Wilcoxon needs it
+
     ranks = scipy.stats.rankdata(np.abs(nz))
     w_plus = float(ranks[nz > 0].sum())
     w_minus = float(ranks[nz < 0].sum())
