@@ -12,9 +12,6 @@ import pytest
 from ptp.errors import ConfigError
 from ptp.models import parse_spec
 
-# Environment variables that ptp reads; a bad value is reported once, naming the variable.
-_ENV_CHECKS = ("PTP_LOCAL_PORT", "PTP_TIMEOUT_S")
-
 
 def record_mode(config: pytest.Config) -> str:
     """pytest-recording's mode; ``none`` (replay only) unless asked."""
@@ -67,15 +64,12 @@ def run_config(config: pytest.Config) -> RunConfig:
 
 
 def _check_environment() -> None:
-    import ptp.models
+    """Environment variables that ptp reads: a bad value is reported once, naming it."""
+    from ptp.models import default_timeout_s, local_port
 
-    checks = {
-        "PTP_LOCAL_PORT": ptp.models.local_port,
-        "PTP_TIMEOUT_S": ptp.models.default_timeout_s,
-    }
-    for name in _ENV_CHECKS:
+    for name, check in (("PTP_LOCAL_PORT", local_port), ("PTP_TIMEOUT_S", default_timeout_s)):
         if name in os.environ:
             try:
-                checks[name]()
+                check()
             except (ConfigError, ValueError) as err:
                 raise pytest.UsageError(f"{name}={os.environ[name]!r}: {err}") from None

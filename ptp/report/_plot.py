@@ -137,44 +137,38 @@ def _panel(fig: Any, ax: Any, suite: SuiteSummary, quantity: XQuantity, level: s
         )
     handles: list[Any] = []
 
-    def header(text: str) -> None:
-        handles.append(Line2D([], [], linestyle="none", label=text))
+    def legend_group(title: str, labels: Sequence[str], style: Any) -> None:
+        """A title line, then one sample marker per value (``style(i)``: Line2D keywords)."""
+        handles.append(Line2D([], [], linestyle="none", label=title))
+        handles.extend(
+            Line2D([], [], linestyle="none", label=f"  {v}", **style(i))
+            for i, v in enumerate(labels)
+        )
 
     if color_axis:
-        header(f"colour: {color_axis[0]}")
-        handles += [
-            Line2D([], [], linestyle="none", marker="o", color=palette[i], label=f"  {v}")
-            for i, v in enumerate(values["color"])
-        ]
+        legend_group(
+            f"colour: {color_axis[0]}",
+            values["color"],
+            lambda i: {"marker": "o", "color": palette[i]},
+        )
     if marker_axis:
-        header(f"marker: {marker_axis[0]}")
-        handles += [
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker=_MARKERS[i % len(_MARKERS)],
-                color="0.3",
-                label=f"  {v}",
-            )
-            for i, v in enumerate(values["marker"])
-        ]
+        legend_group(
+            f"marker: {marker_axis[0]}",
+            values["marker"],
+            lambda i: {"marker": _MARKERS[i % len(_MARKERS)], "color": "0.3"},
+        )
     if fill_axes:
-        header(f"fill: {', '.join(fill_axes)}")
-        handles += [
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="o",
-                color="0.3",
-                markersize=7,
-                fillstyle=_FILLS[i % len(_FILLS)],
-                markerfacecoloralt="white",
-                label=f"  {v}",
-            )
-            for i, v in enumerate(values["fill"])
-        ]
+        legend_group(
+            f"fill: {', '.join(fill_axes)}",
+            values["fill"],
+            lambda i: {
+                "marker": "o",
+                "color": "0.3",
+                "markersize": 7,
+                "fillstyle": _FILLS[i % len(_FILLS)],
+                "markerfacecoloralt": "white",
+            },
+        )
     if handles:
         ax.legend(
             handles=handles,
