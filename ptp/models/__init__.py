@@ -5,6 +5,7 @@ call returning a ``Completion`` with text, tokens, cost and latency, recorded in
     reply = model.chat([{"role": "user", "content": "2+2?"}], temperature=0)
 """
 
+from ptp.models._capabilities import CAPABILITIES, Capabilities, capabilities
 from ptp.models._client import (
     DEFAULT_TIMEOUT_S,
     LATENCY_HEADER,
@@ -29,8 +30,10 @@ from ptp.models._pricing import Price, cost_usd, price_table
 from ptp.models._spec import ModelSpec, local_port, parse_spec
 
 __all__ = [
+    "CAPABILITIES",
     "DEFAULT_TIMEOUT_S",
     "LATENCY_HEADER",
+    "Capabilities",
     "CassetteMissError",
     "Completion",
     "LocalServer",
@@ -43,6 +46,7 @@ __all__ = [
     "Price",
     "ServerUnreachableError",
     "UnknownProviderError",
+    "capabilities",
     "cost_usd",
     "current_call_elapsed_ms",
     "default_timeout_s",

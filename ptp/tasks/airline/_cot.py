@@ -1,0 +1,81 @@
+"""CoT0 / CoT1: the model reads the policy and computes in prose (the benchmark's own set-up),
+without / with one worked example."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from ptp.models import Model
+from ptp.tasks._family import SolverResult
+
+from ._data import policy_text
+from ._example import EXAMPLE_INFO, EXAMPLE_PROMPT
+from ._rules import bag_charges, compute_total
+from ._schema import AirlineProblem, TripInfo
+
+__all__ = [
+    "COT_MAX_TOKENS",
+    "cot_messages",
+    "solve_cot",
+    "solve_cot0",
+    "solve_cot1",
+    "worked_solution",
+]
+
+COT_MAX_TOKENS = 256
+
+COT_INSTRUCTIONS = (
+    "You are given the airline's baggage policy and a passenger's trip. Compute the total the "
+    "passenger pays (ticket plus all bag fees). Think step by step, then end with the line: "
+    "The total cost is $<amount>."
+)
+
+
+def worked_solution(info: TripInfo) -> str:
+    """A step-by-step solution written from the rules (used as the 1-shot demonstration)."""
+    lines = [f"The ticket costs ${info.base_price}. Item 1 is the carry-on and is free."]
+    for number, charge in enumerate(bag_charges(info), start=2):
+        violation = max(charge.oversize, charge.overweight)
+        lines.append(
+            f"Item {number} is checked bag {charge.position}: base fee ${charge.base}, "
+            f"oversize fee ${charge.oversize}, overweight fee ${charge.overweight}, so "
+            f"${charge.base} + ${violation} = ${charge.total}."
+        )
+    lines.append(f"The total cost is ${compute_total(info)}.")
+    return "\n".join(lines)
+
+
+@cache
+def _cot_preamble(shots: int) -> tuple[dict[str, str], ...]:
+    # the policy text and the worked example are the same for every problem: built once
+    system = f"{COT_INSTRUCTIONS}\n\n# Policy\n{policy_text('table')}"
+    messages = [{"role": "system", "content": system}]
+    if shots:
+        messages += [
+            {"role": "user", "content": EXAMPLE_PROMPT},
+            {"role": "assistant", "content": worked_solution(EXAMPLE_INFO)},
+        ]
+    return tuple(messages)
+
+
+def cot_messages(problem: AirlineProblem, shots: int) -> list[dict[str, str]]:
+    """The CoT chat: policy and instructions, ``shots`` worked examples (0 or 1), the problem."""
+    return [*(dict(m) for m in _cot_preamble(shots)), {"role": "user", "content": problem.prompt}]
+
+
+def solve_cot(problem: AirlineProblem, model: Model | None, shots: int) -> SolverResult:
+    """One reply that reasons in prose and ends with the total."""
+    assert model is not None, "CoT needs a model"
+    reply = model.chat(cot_messages(problem, shots), temperature=0, max_tokens=COT_MAX_TOKENS)
+    stop = "length" if reply.finish_reason == "length" else "answered"
+    return SolverResult(reply.text, stop, reply.finish_reason)
+
+
+def solve_cot0(problem: AirlineProblem, model: Model | None) -> SolverResult:
+    """CoT without a worked example."""
+    return solve_cot(problem, model, shots=0)
+
+
+def solve_cot1(problem: AirlineProblem, model: Model | None) -> SolverResult:
+    """CoT with the one worked example."""
+    return solve_cot(problem, model, shots=1)
