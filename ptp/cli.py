@@ -141,7 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run an embedded model's OpenAI-compatible server")
-    serve.add_argument("spec", help="e.g. local:gemma-3-270m")
+    serve.add_argument(
+        "spec",
+        help="local:gemma-3-270m (port PTP_LOCAL_PORT, default 8765) or local:smollm2-135m "
+        "(PTP_LOCAL_PORT + 1)",
+    )
     serve.add_argument("--threads", type=int, default=None, help="default: all cores")
     serve.add_argument("--log", type=Path, default=None, help="server log file")
     serve.set_defaults(run=_serve)

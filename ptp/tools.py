@@ -11,9 +11,10 @@ an observation instead of crashing.
 from __future__ import annotations
 
 import inspect
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from ptp.trace import span, to_jsonable
 
@@ -40,6 +41,32 @@ class Tool:
         """``name(arg: type, ...) -> type`` as the model should call it."""
         return f"{self.name}{inspect.signature(self.fn)}".replace("'", "")
 
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The arguments as a JSON Schema object (for ``tools=`` and structured output).
+
+        Types come from the annotations (int, float, str, bool, Literal); an argument without
+        a known type accepts any JSON value. Arguments without a default are required.
+        """
+        try:
+            hints = typing.get_type_hints(self.fn)
+        except (NameError, TypeError):  # an annotation that does not resolve: leave it open
+            hints = {}
+        properties: dict[str, Any] = {}
+        required = []
+        for name, param in inspect.signature(self.fn).parameters.items():
+            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                continue
+            properties[name] = json_type(hints.get(name, Any))
+            if param.default is param.empty:
+                required.append(name)
+        return {
+            "type": "object",
+            "properties": properties,
+            "required": required,
+            "additionalProperties": False,
+        }
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the tool, recording a ``tool`` event when a trace is being recorded."""
         inputs = {"args": list(args), **kwargs} if args else dict(kwargs)
@@ -57,3 +84,14 @@ def tool_table(tools: Sequence[Tool]) -> str:
         first = tool.description.splitlines()[0] if tool.description else ""
         blocks.append(f"- {tool.signature}: {first}" if first else f"- {tool.signature}")
     return "\n".join(blocks)
+
+
+_JSON_TYPES: dict[Any, str] = {bool: "boolean", int: "integer", float: "number", str: "string"}
+
+
+def json_type(annotation: Any) -> dict[str, Any]:
+    """The JSON Schema of one annotated argument; ``{}`` (any value) when not a simple type."""
+    if typing.get_origin(annotation) is Literal:
+        return {"enum": list(typing.get_args(annotation))}
+    name = _JSON_TYPES.get(annotation)
+    return {"type": name} if name else {}

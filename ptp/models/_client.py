@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from ptp.errors import ConfigError
-from ptp.models._completion import Completion
+from ptp.models._completion import Completion, ToolCall
 from ptp.models._errors import (
     CassetteMissError,
     MissingAPIKeyError,
@@ -306,6 +306,7 @@ class Model:
             model=self.spec.spec,
             finish_reason=getattr(choice, "finish_reason", None),
             wall_s=wall_s,
+            tool_calls=_tool_calls(choice.message) if kind == "chat" else (),
         )
 
     def _translate(self, err: Exception) -> ModelError:
@@ -351,10 +352,29 @@ def _cause_chain(err: BaseException) -> list[BaseException]:
     return chain
 
 
+def _tool_calls(message: Any) -> tuple[ToolCall, ...]:
+    """The native tool calls of a chat reply's message (none when it has no such field)."""
+    calls = []
+    for call in getattr(message, "tool_calls", None) or ():
+        function = getattr(call, "function", None)
+        if function is not None:
+            arguments = getattr(function, "arguments", None) or ""
+            calls.append(ToolCall(str(getattr(call, "id", "")), str(function.name), arguments))
+    return tuple(calls)
+
+
 def _fill(event: Any, completion: Completion) -> None:
     if event is None:
         return
     event.output = completion.text
+    if completion.tool_calls:  # a reply that only calls tools has no text: keep the calls
+        event.output = {
+            "text": completion.text,
+            "tool_calls": [
+                {"id": c.id, "name": c.name, "arguments": c.arguments}
+                for c in completion.tool_calls
+            ],
+        }
     event.usage = Usage(
         prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens
     )

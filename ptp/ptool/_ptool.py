@@ -9,11 +9,17 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any, Generic, ParamSpec, TypeVar, get_type_hints, overload
 
-from ptp.models import Model, get_model
+from ptp.models import Capabilities, Model, ModelSpec, capabilities, get_model
 from ptp.parse import OutputParseError, parse_as
 from ptp.ptool._context import current_overrides
 from ptp.ptool._impl import LLM, Implementation
-from ptp.ptool._prompt import Example, build_messages, completion_budget, system_text
+from ptp.ptool._prompt import (
+    Example,
+    build_messages,
+    completion_budget,
+    structured_schema,
+    system_text,
+)
 from ptp.trace import span, to_jsonable
 
 P = ParamSpec("P")
@@ -54,6 +60,7 @@ class PTool(Generic[R]):
     examples: tuple[Example, ...] = ()
     retries: int = 2
     implementation: Implementation = field(default_factory=LLM)
+    structured: bool = True
 
     @property
     def name(self) -> str:
@@ -93,9 +100,31 @@ class PTool(Generic[R]):
             raise PToolConfigError(f"ptool {self.name}: add a docstring; it is the instruction")
         return system_text(self.name, self.signature, self.fn.__doc__, self.return_type)
 
+    @cached_property
+    def _formats(self) -> dict[Capabilities, dict[str, Any] | None]:
+        return {}  # per provider kind, filled on first use
+
+    def response_format_for(self, model: Any) -> dict[str, Any] | None:
+        """The ``response_format`` a call through ``model`` sends on its own: the return type's
+        JSON schema in the form ``model``'s provider takes (:func:`ptp.models.capabilities`),
+        computed once per ptool and provider kind. None when ``structured`` is off, the model
+        has no ``spec`` (a test double), the return type is ``str`` or the provider cannot take
+        this schema (see :func:`ptp.ptool._prompt.structured_schema`)."""
+        spec = getattr(model, "spec", None)
+        if not self.structured or not isinstance(spec, ModelSpec | str):
+            return None
+        caps = capabilities(spec)
+        if caps not in self._formats:
+            schema = structured_schema(self.return_type)
+            self._formats[caps] = (
+                None if schema is None else caps.response_format(schema, self.name)
+            )
+        return self._formats[caps]
+
     # -- configuration ------------------------------------------------------------------------
     def options(self, **changes: Any) -> PTool[R]:
-        """A copy with other settings (model, params, examples, retries, implementation).
+        """A copy with other settings (model, params, examples, retries, implementation,
+        structured).
 
         ``max_tokens=N`` is a shorthand for ``params={**params, "max_tokens": N}``; None sends
         no limit at all.
@@ -130,13 +159,22 @@ class PTool(Generic[R]):
     def _params(self, model: Any, run_params: Mapping[str, Any]) -> dict[str, Any]:
         """What each call sends: the ptool's params, then the run's; ``max_tokens`` defaults to
         :attr:`default_max_tokens` unless the model's own defaults set a budget, and an explicit
-        ``max_tokens=None`` sends no limit."""
+        ``max_tokens=None`` sends no limit. ``response_format`` likewise: an explicit one wins,
+        None sends none, else :meth:`response_format_for` when it has one."""
         params = {**self.params, **run_params}
+        defaults = getattr(model, "defaults", {})
         budgets = ("max_tokens", "max_completion_tokens")
         if "max_tokens" in params and params["max_tokens"] is None:
             del params["max_tokens"]
-        elif not any(k in params or k in getattr(model, "defaults", {}) for k in budgets):
+        elif not any(k in params or k in defaults for k in budgets):
             params["max_tokens"] = self.default_max_tokens
+        if "response_format" in params:
+            if params["response_format"] is None:
+                del params["response_format"]
+        elif "response_format" not in defaults:
+            fmt = self.response_format_for(model)
+            if fmt is not None:
+                params["response_format"] = fmt
         return params
 
     def __call__(self, *args: Any, **kwargs: Any) -> R:
@@ -226,6 +264,7 @@ def ptool(
     model: str | Model | None = None,
     examples: Iterable[Example | tuple[Mapping[str, Any], Any]] = (),
     retries: int = 2,
+    structured: bool = True,
     **params: Any,
 ) -> Callable[[Callable[P, R]], PTool[R]]: ...
 
@@ -237,6 +276,7 @@ def ptool(
     model: str | Model | None = None,
     examples: Iterable[Example | tuple[Mapping[str, Any], Any]] = (),
     retries: int = 2,
+    structured: bool = True,
     **params: Any,
 ) -> PTool[R] | Callable[[Callable[P, R]], PTool[R]]:
     """Turn a typed stub into an LLM-backed function.
@@ -250,6 +290,15 @@ def ptool(
         model: spec or Model; a run may override it with ``ptool_overrides``.
         examples: few-shot ``Example(inputs, output)`` or ``(inputs, output)`` pairs.
         retries: re-asks after a reply that does not parse or validate.
+        structured: send the return type's JSON schema as the provider's structured-output
+            request (``response_format``, in the form :func:`ptp.models.capabilities` gives
+            for the model's provider), so the server constrains decoding to it. Not for a
+            ``str`` return, a model without a ``spec``, or a schema the provider cannot take
+            (OpenAI strict mode: an object root, no ``dict[str, X]`` or tuples). False sends
+            none (also ``.options(structured=False)``). An explicit ``response_format`` param
+            (here, in ``.options`` or ``ptool_overrides``) wins; ``response_format=None``
+            sends none. The prompt still states the schema. For llama.cpp, bound lists with
+            ``Field(max_length=N)``: an array without ``maxItems`` never closes there.
         **params: sent with every call (temperature, max_tokens, seed, ...). Without
             ``max_tokens`` a call sends :attr:`PTool.default_max_tokens` (from the return
             type's schema, 128..1024); override it here, with ``.options(max_tokens=N)`` for
@@ -267,6 +316,7 @@ def ptool(
             params=dict(params),
             examples=tuple(_as_example(e) for e in examples),
             retries=retries,
+            structured=structured,
         )
 
     return decorate(fn) if fn is not None else decorate

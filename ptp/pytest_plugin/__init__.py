@@ -131,6 +131,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ResultsCollector(session, claim), "ptp-results-collector")
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: pytest -p no:xdist must still run
 def pytest_configure_node(node: Any) -> None:
     """xdist (controller): tell each worker where results go."""
     node.workerinput["ptp_results"] = str(node.config.stash[_RESULTS])

@@ -42,6 +42,7 @@ STOP_REASONS: Mapping[str, str] = {
     "length": "the reply was cut at its max_tokens",
     "parse_failure": "no usable answer could be read (template not matched, output invalid)",
     "invalid_value": "the model's output parsed but named something that does not exist",
+    "tool_error": "the agent's budget ran out right after a tool call failed",
     "model_error": "the model call failed",
 }
 """Why a solver stopped: the values of :attr:`SolverResult.stop_reason`."""

@@ -120,10 +120,11 @@ def test_base_fee_tables_and_gaps() -> None:
     assert base_fee(1, "Cuba", "Basic Economy", 0) == 35
     assert base_fee(1, "Cuba", "Basic Economy", 1) == 0
     assert base_fee(7, "Japan", "First", 0) == base_fee(4, "Japan", "First", 0) == 200
-    # No Cuba row for bags 3 and 4+ upstream; the policy's Caribbean row (= Haiti's) stands in.
-    assert base_fee(3, "Cuba", "Main Cabin", 0) == 200
-    assert base_fee(3, "Cuba", "First", 1) == 0
-    assert base_fee(5, "Cuba", "First", 1) == 200
+    assert base_fee(2, "Cuba", "Main Cabin", 0) == 150
+    # No Cuba row for bags 3 and 4+ upstream (RuleArena caps Cuba at 2 checked bags): refuse.
+    for position, cls, direction in [(3, "Main Cabin", 0), (3, "First", 1), (5, "First", 1)]:
+        with pytest.raises(ValueError, match="fee tables have no base fee for checked bag"):
+            base_fee(position, "Cuba", cls, direction)
 
 
 @pytest.mark.parametrize(
@@ -145,7 +146,8 @@ def test_bad_arguments_raise_clear_errors(call, message: str) -> None:
 def test_complimentary_positions_form_a_prefix() -> None:
     """Why upstream's sort-by-gain order is optimal too: free positions always come first."""
     for direction, region, cls in itertools.product((0, 1), REGIONS, CLASSES):
-        free = [base_fee(p, region, cls, direction) == 0 for p in range(1, 5)]
+        last = 2 if region == "Cuba" else 4  # the tables price Cuba's first 2 bags only
+        free = [base_fee(p, region, cls, direction) == 0 for p in range(1, last + 1)]
         assert free == sorted(free, reverse=True), (direction, region, cls)
 
 
@@ -197,15 +199,14 @@ def test_level2_premium_economy_from_australia() -> None:
     assert compute_total(_trip("Premium Economy", "Australia", 1, 1200, bags)) == 3660
 
 
-def test_level2_main_cabin_to_cuba_uses_caribbean_fees_past_bag_2() -> None:
-    # Main Cabin, U.S. -> Havana: bag 1 $0, bag 2 $150, bags 3-10 $200 (policy's Caribbean row)
-    # -> base 0 + 150 + 8 * 200 = 1750. Cuba: 54-70 lb costs $200; oversize > 65 in $200.
-    # 5 bags 60 in / 60 lb: 200 each = 1000; 3 bags 64 in / 52 lb: 30 each = 90;
-    # 1 bag 90 in / 40 lb: 200; 1 bag 45 in / 50 lb: 0.  Violations 1290.
-    # Total = 250 + 1750 + 1290 = 3290.
-    bags = [((30, 20, 10), 60)] * 5 + [((30, 20, 14), 52)] * 3
-    bags += [((40, 30, 20), 40), ((20, 15, 10), 50)]
-    assert compute_total(_trip("Main Cabin", "Cuba", 0, 250, bags)) == 3290
+def test_cuba_prices_two_checked_bags_and_refuses_a_third() -> None:
+    # Main Cabin, U.S. -> Havana: bag 1 $0, bag 2 $150. Cuba: 54-70 lb costs $200 (paid bag),
+    # oversize > 65 in $200. Bag A 60 in / 60 lb: 200 either way; bag B 90 in / 40 lb: 200.
+    # Total = 250 + 0 + 150 + 200 + 200 = 800.
+    bags = [((30, 20, 10), 60), ((40, 30, 20), 40)]
+    assert compute_total(_trip("Main Cabin", "Cuba", 0, 250, bags)) == 800
+    with pytest.raises(ValueError, match="give at most 2 checked bags"):
+        compute_total(_trip("Main Cabin", "Cuba", 0, 250, [*bags, ((20, 15, 10), 50)]))
 
 
 # --- the assignment is optimal ---------------------------------------------------------------
@@ -224,6 +225,7 @@ _bag = st.tuples(
     bags=st.lists(_bag, min_size=0, max_size=6),
 )
 def test_total_is_brute_force_minimum(cls, region, direction, price, bags) -> None:
+    bags = bags[:2] if region == "Cuba" else bags  # the tables price 2 Cuba bags at most
     info = TripInfo.model_validate(_trip(cls, region, direction, price, bags))
     fees = [base_fee(p, region, cls, direction) for p in range(1, len(bags) + 1)]
 

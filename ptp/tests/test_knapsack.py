@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from ptp.tasks.knapsack import (
     TOOL_NAMES,
+    DifficultyConfig,
     KnapsackDataError,
     KnapsackEnv,
     KnapsackTask,
@@ -84,10 +85,15 @@ def _check_constraints(task: KnapsackTask) -> None:
     assert sum(i.weight for i in chosen) == ref.optimal_weight <= public.capacity
     assert sum(i.value for i in chosen) == ref.optimal_value
     assert max(i.value for i in chosen) <= Fraction(2, 5) * ref.optimal_value
-    mean_weight = Fraction(sum(i.weight for i in items), len(items))
-    p_valid = Fraction(len(allowed), len(items))
-    raw = max(Fraction(3, 2) * public.capacity / mean_weight / p_valid,
-              Fraction(11, 10) * len(chosen))  # fmt: skip
+    assert items[0].cls in public.allowed_classes  # the paper forces item 0 into an allowed class
+    # the paper's budget reads the configured ranges, not the instance's weights and classes
+    stat = (
+        public.capacity
+        / Fraction(sum(cfg.weight), 2)
+        * Fraction(3, 2)
+        / Fraction(cfg.n_allowed, cfg.n_classes)
+    )
+    raw = max(stat, Fraction(11, 10) * len(chosen))
     assert public.inspect_budget == min(max(math.ceil(raw), 5), public.n_items)
 
 
@@ -98,13 +104,19 @@ def test_generator_constraints_hold_over_many_seeds(difficulty: str) -> None:
 
 
 def test_inspect_budget_formula_and_clamp() -> None:
-    weights = [10] * 40  # mean weight 10
-    # 1.5 * 50 / 10 / (8 / 40) = 37.5 -> 38
-    assert inspect_budget(50, weights, n_allowed_items=8, n_optimal=3) == 38
+    cfg = DifficultyConfig(n_items=(40, 60), weight=(5, 15), value=(1, 9), n_classes=10,
+                           n_allowed=2, capacity_ratio=(0.5, 0.5))  # fmt: skip
+    # 50 / mean(5, 15) * 1.5 / (2 / 10) = 37.5 -> 38, whatever the instance's own weights
+    assert inspect_budget(50, cfg, n_items=40, n_optimal=3) == 38
     # 1.1 * 50 is exactly 55 (float says 55.00000000000001, whose ceil is 56)
-    assert inspect_budget(1, [10] * 60, n_allowed_items=60, n_optimal=50) == 55
-    assert inspect_budget(1, weights, n_allowed_items=40, n_optimal=1) == 5  # lower clamp
-    assert inspect_budget(500, weights, n_allowed_items=4, n_optimal=3) == 40  # upper clamp
+    assert inspect_budget(1, cfg, n_items=60, n_optimal=50) == 55
+    assert inspect_budget(1, cfg, n_items=40, n_optimal=1) == 5  # lower clamp
+    assert inspect_budget(500, cfg, n_items=40, n_optimal=3) == 40  # upper clamp
+    # exact, where the paper's floats say 40 / 12.5 * 1.5 / 0.2 = 24.000000000000004 (ceil 25)
+    easy_like = DifficultyConfig(n_items=(25, 40), weight=(5, 20), value=(1, 9), n_classes=15,
+                                 n_allowed=3, capacity_ratio=(0.5, 0.5))  # fmt: skip
+    assert inspect_budget(40, easy_like, n_items=40, n_optimal=3) == 24
+    assert inspect_budget(36, easy_like, n_items=40, n_optimal=3) == 22  # 21.6
 
 
 def test_optimum_is_truly_optimal_on_generated_easy_tasks() -> None:

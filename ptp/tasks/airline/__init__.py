@@ -14,6 +14,7 @@ from ._family import FAMILY, FeeTools, read_fixtures, write_fixtures
 from ._generate import CHECKED_BAGS, generate
 from ._io import AirlineDataError
 from ._l0 import L0ParseError, parse_prompt, solve_l0
+from ._l1 import ItemReading, TripHeader, extract_header, extract_item
 from ._levels import (
     CAPS,
     COT_MAX_TOKENS,
@@ -38,7 +39,8 @@ from ._rules import (
     overweight_fee,
 )
 from ._schema import CLASSES, REGIONS, AirlineProblem, Bag, TripInfo
-from ._score import score
+from ._score import TripAnswer, score, trip_metrics
+from ._spans import SpanError, find_item_spans
 from ._tools import TOOL_FUNCTIONS, calculator, region_of
 
 __all__ = [
@@ -62,16 +64,23 @@ __all__ = [
     "Bag",
     "BagCharge",
     "FeeTools",
+    "ItemReading",
     "L0ParseError",
     "Person",
+    "SpanError",
+    "TripAnswer",
+    "TripHeader",
     "TripInfo",
     "bag_charges",
     "base_fee",
     "calculator",
     "compute_total",
     "cot_messages",
+    "extract_header",
+    "extract_item",
     "extract_trip",
     "fee_tables",
+    "find_item_spans",
     "generate",
     "load_rulearena",
     "optimal_positions",
@@ -85,6 +94,7 @@ __all__ = [
     "render_template",
     "score",
     "solve_l0",
+    "trip_metrics",
     "worked_solution",
     "write_fixtures",
 ]

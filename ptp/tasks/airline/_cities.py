@@ -1,53 +1,69 @@
-"""Real cities and the fee region each belongs to (covers every city in RuleArena level 0)."""
+"""Cities and the fee region of each: RuleArena's own lists plus a few unambiguous extras.
+
+The generator draws only from RuleArena's lists (:data:`US_CITIES`,
+:data:`RULEARENA_CITY_REGION`); the lookup (:data:`CITY_REGION`, :func:`find_city`, used by L0,
+L1 and the ``region_of`` tool) also knows :data:`_EXTRA` cities that a paraphrase or a model
+may name. Names that are also first names or other places (David, Santiago, Cartagena, Cuenca,
+Colón) are left out on purpose.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["CITIES_BY_REGION", "CITY_REGION", "US_CITIES", "find_city"]
+from ._data import generator_facts
 
-US_CITIES: tuple[str, ...] = (
-    "Atlanta", "Austin", "Boston", "Charlotte", "Chicago", "Dallas", "Denver", "Detroit",
-    "Houston", "Las Vegas", "Los Angeles", "Miami", "Minneapolis", "Nashville", "New Orleans",
-    "New York", "Orlando", "Philadelphia", "Phoenix", "Portland", "Sacramento",
-    "Salt Lake City", "San Francisco", "Seattle", "Washington D.C.",
-)  # fmt: skip
+__all__ = [
+    "CITIES_BY_REGION",
+    "CITY_REGION",
+    "RULEARENA_CITY_REGION",
+    "US_CITIES",
+    "find_city",
+]
 
-CITIES_BY_REGION: dict[str, tuple[str, ...]] = {
-    "U.S.": US_CITIES,
-    "Puerto Rico": ("San Juan", "Ponce", "Aguadilla", "Mayagüez"),
-    "Canada": ("Toronto", "Montreal", "Vancouver", "Ottawa", "Calgary"),
-    "Mexico": ("Mexico City", "Cancún", "Guadalajara", "Monterrey"),
-    "Cuba": ("Havana", "Santiago de Cuba", "Varadero", "Holguín"),
-    "Haiti": ("Port-au-Prince", "Cap-Haïtien", "Les Cayes"),
-    "Panama": ("Panama City", "David", "Colón"),
-    "Colombia": ("Bogotá", "Medellín", "Cali", "Cartagena"),
-    "Ecuador": ("Quito", "Guayaquil", "Cuenca"),
-    "Peru": ("Lima", "Cusco", "Arequipa"),
-    "South America": ("Rio de Janeiro", "São Paulo", "Buenos Aires", "Santiago", "Montevideo"),
-    "Israel": ("Jerusalem", "Tel Aviv", "Haifa", "Eilat"),
-    "Qatar": ("Doha", "Al Wakrah", "Al Khor"),
-    "Europe": (
-        "London",
-        "Paris",
-        "Berlin",
-        "Roma",
-        "Amsterdam",
-        "Barcelona",
-        "Brussels",
-        "Helsinki",
-        "Munich",
-        "Stockholm",
-        "Vienna",
-    ),
-    "India": ("New Delhi", "Mumbai", "Bangalore", "Chennai", "Kolkata"),
-    "China": ("Shanghai", "Beijing", "Guangzhou", "Shenzhen", "Chengdu", "Wuhan"),
-    "Japan": ("Tokyo", "Osaka", "Nagoya", "Sapporo", "Fukuoka"),
-    "South Korea": ("Seoul", "Busan", "Incheon", "Jeju"),
-    "Hong Kong": ("Hong Kong", "Kowloon"),
-    "Australia": ("Sydney", "Melbourne", "Brisbane", "Perth"),
-    "New Zealand": ("Auckland", "Wellington", "Christchurch", "Queenstown"),
+US_CITIES: tuple[str, ...] = tuple(generator_facts()["us_cities"])
+"""RuleArena's U.S. cities, in its order."""
+
+RULEARENA_CITY_REGION: dict[str, str] = {
+    **{city: "U.S." for city in US_CITIES},
+    **generator_facts()["international_city_region"],
 }
+"""Every city RuleArena's generator uses -> its region, in the benchmark's order."""
+
+_EXTRA: dict[str, tuple[str, ...]] = {
+    "U.S.": ("Detroit", "Nashville"),
+    "Puerto Rico": ("Ponce", "Aguadilla", "Mayagüez"),
+    "Canada": ("Calgary",),
+    "Mexico": ("Cancún", "Guadalajara", "Monterrey"),
+    "Cuba": ("Santiago de Cuba", "Varadero", "Holguín"),
+    "Haiti": ("Cap-Haïtien", "Les Cayes"),
+    "Panama": ("Bocas del Toro",),
+    "Colombia": ("Medellín", "Cali"),
+    "Ecuador": ("Guayaquil",),
+    "Peru": ("Cusco", "Arequipa"),
+    "South America": ("Montevideo",),
+    "Israel": ("Tel Aviv", "Haifa", "Eilat"),
+    "Qatar": ("Al Wakrah", "Al Khor"),
+    "India": ("Bangalore", "Chennai", "Kolkata"),
+    "Japan": ("Sapporo", "Fukuoka"),
+    "South Korea": ("Jeju",),
+    "Hong Kong": ("Kowloon",),
+    "Australia": ("Brisbane", "Perth"),
+    "New Zealand": ("Wellington", "Christchurch", "Queenstown"),
+}
+
+
+def _by_region() -> dict[str, tuple[str, ...]]:
+    grouped: dict[str, list[str]] = {}
+    for city, region in RULEARENA_CITY_REGION.items():
+        grouped.setdefault(region, []).append(city)
+    for region, cities in _EXTRA.items():
+        grouped.setdefault(region, []).extend(cities)
+    return {region: tuple(cities) for region, cities in grouped.items()}
+
+
+CITIES_BY_REGION: dict[str, tuple[str, ...]] = _by_region()
+"""Region -> the cities the lookup knows (RuleArena's first, then the extras)."""
 CITY_REGION: dict[str, str] = {
     city: region for region, cities in CITIES_BY_REGION.items() for city in cities
 }

@@ -1,82 +1,114 @@
-"""Seeded generator of airline problems shaped like RuleArena's (levels 0, 1, 2).
+"""Seeded generator of airline problems drawn as RuleArena's generator draws them.
 
 Problem ``i`` draws its trip from ``random.Random`` seeded by (complexity, seed, i) and its
 wording from one seeded by (style, complexity, seed, i): the template and paraphrase sets of
 one seed hold the same trips, and ``generate(n)`` is a prefix of ``generate(n + k)``.
+
+Every choice follows ``data/rulearena_generator.json`` (RuleArena's generator data, MIT):
+
+- route: direction 0 or 1 uniformly; the U.S. end uniformly from ``us_cities``; the other end
+  uniformly from all of RuleArena's cities (U.S. and international) except the U.S. end. The
+  region is the other end's (U.S. for a U.S.-U.S. trip), so regions come out in proportion to
+  their number of cities, as the facts' ``direction`` rule reads.
+- ticket: an integer uniform in [low, high) of the region's ``base_price_interval_by_region``.
+- class and passenger name: uniform over ``customer_classes`` and ``passenger_names``.
+- items: ``items_per_complexity`` capped by ``item_cap_by_region`` (carry-on included), so
+  4/7/10 checked bags, at most 2 to/from Cuba and 5 to/from Mexico or South America.
+- carry-on (item 1, a backpack): each side and the weight uniform in the ``carry_on`` ranges.
+- checked bag: name uniform over ``item_names``; size sum S from a uniformly chosen band, then
+  height in [S//3-12, S//3-7], length in [S//3+12, S//3+17], width = S - height - length;
+  weight from a uniformly chosen band (no band over 70 lb in ``regions_without_over_70``).
 """
 
 from __future__ import annotations
 
-import math
 import random
-from typing import Literal
+from typing import Any, Literal
 
-from ._cities import CITIES_BY_REGION, US_CITIES
+from ._cities import RULEARENA_CITY_REGION, US_CITIES
+from ._data import generator_facts
 from ._phrasing import Person, render_paraphrase, render_template
 from ._rules import compute_total
-from ._schema import CLASSES, AirlineProblem, Bag, TripInfo
+from ._schema import AirlineProblem, Bag, TripInfo
 
 __all__ = ["CHECKED_BAGS", "generate"]
 
-CHECKED_BAGS = {0: 4, 1: 7, 2: 10}
-"""Checked bags per complexity level (plus one carry-on)."""
+_FACTS: dict[str, Any] = generator_facts()
+CHECKED_BAGS = {int(c): n - 1 for c, n in _FACTS["items_per_complexity"].items()}
+"""Checked bags per complexity level (plus one carry-on), before the region's cap."""
 
 Style = Literal["template", "paraphrase"]
 
-# Roughly the mix of RuleArena level 0, with every region present.
-_REGION_WEIGHTS = {
-    "U.S.": 30, "Europe": 12, "Canada": 8, "China": 8, "India": 5, "Japan": 5,
-    "Puerto Rico": 2, "Mexico": 2, "Cuba": 2, "Haiti": 2, "Panama": 2, "Colombia": 2,
-    "Ecuador": 2, "Peru": 2, "South America": 2, "Israel": 2, "Qatar": 2, "South Korea": 2,
-    "Hong Kong": 2, "Australia": 2, "New Zealand": 2,
-}  # fmt: skip
-_WOMEN = "Sarah Linda Jessica Elizabeth Jennifer Emily Karen Patricia Susan Mary Priya Aisha"
-_MEN = "Daniel Joseph Michael Thomas Robert David John William James Charles Carlos Kenji"
-_PEOPLE = [Person(n, "she", "her") for n in _WOMEN.split()]
-_PEOPLE += [Person(n, "he", "his") for n in _MEN.split()]
+_HE = {"James", "John", "William", "Robert", "Michael", "David", "Joseph", "Charles", "Thomas"}
+_HE.add("Daniel")
+_SHE = {"Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Susan", "Jessica", "Sarah"}
+_SHE |= {"Karen", "Emily"}
 
 
-def _split(total: int, rng: random.Random) -> tuple[int, int, int]:
-    """Three sides summing to ``total``, longest first as in the benchmark (mostly)."""
-    length = round(total * rng.uniform(0.42, 0.56))
-    width = round((total - length) * rng.uniform(0.52, 0.68))
-    return length, width, total - length - width
+def _person(name: str) -> Person:
+    if name in _HE:
+        return Person(name, "he", "his")
+    if name in _SHE:
+        return Person(name, "she", "her")
+    raise ValueError(
+        f"data/rulearena_generator.json: passenger_names: no pronouns for {name!r}; "
+        "add the name to _HE or _SHE in ptp/tasks/airline/_generate.py"
+    )
+
+
+_PEOPLE = tuple(_person(name) for name in _FACTS["passenger_names"])
+_ALL_CITIES = tuple(RULEARENA_CITY_REGION)
+
+
+def _inclusive(rng: random.Random, bounds: list[int]) -> int:
+    return rng.randint(bounds[0], bounds[1])
 
 
 def _carry_on(rng: random.Random) -> Bag:
-    size = (rng.randint(18, 22), rng.randint(11, 14), rng.randint(6, 9))
-    return Bag(id=1, name="backpack", size=size, weight=rng.randint(5, 12))
+    spec = _FACTS["carry_on"]
+    size = tuple(_inclusive(rng, spec[k]) for k in ("length_in", "width_in", "height_in"))
+    return Bag(id=1, name="backpack", size=size, weight=_inclusive(rng, spec["weight_lb"]))
 
 
-def _checked(bag_id: int, rng: random.Random) -> Bag:
-    # Level 0: every checked bag is oversize and overweight; about half only just.
-    total = rng.randint(63, 65) if rng.random() < 0.5 else rng.randint(66, 115)
-    weight = rng.randint(51, 53) if rng.random() < 0.4 else round(rng.triangular(54, 100, 54))
-    name = rng.choice(["backpack", "luggage box"])
-    return Bag(id=bag_id, name=name, size=_split(total, rng), weight=weight)
+def _checked(bag_id: int, region: str, rng: random.Random) -> Bag:
+    name = rng.choice(_FACTS["item_names"])
+    total = _inclusive(rng, rng.choice(_FACTS["checked_size_sum_in"]["bands"]))
+    third = total // 3
+    height = rng.randint(third - 12, third - 7)
+    length = rng.randint(third + 12, third + 17)
+    weights = _FACTS["checked_weight_lb"]
+    light = region in weights["regions_without_over_70"]
+    bands = weights["bands_those_regions" if light else "bands_other_regions"]
+    size = (length, total - height - length, height)
+    return Bag(id=bag_id, name=name, size=size, weight=_inclusive(rng, rng.choice(bands)))
 
 
-def _trip(n_checked: int, rng: random.Random) -> tuple[TripInfo, Person, str, str]:
-    region = rng.choices(list(_REGION_WEIGHTS), weights=list(_REGION_WEIGHTS.values()))[0]
+def _trip(complexity: int, rng: random.Random) -> tuple[TripInfo, Person, str, str]:
     direction = rng.randint(0, 1)
-    home, away = rng.sample(US_CITIES, 2)
-    if region != "U.S.":
-        away = rng.choice(CITIES_BY_REGION[region])
+    home = rng.choice(US_CITIES)
+    away = rng.choice([city for city in _ALL_CITIES if city != home])
+    region = RULEARENA_CITY_REGION[away]
     origin, destination = (away, home) if direction else (home, away)
-    price = round(min(1500.0, max(30.0, rng.lognormvariate(math.log(300), 0.7))))
-    bags = [_carry_on(rng)] + [_checked(i, rng) for i in range(2, n_checked + 2)]
+    low, high = _FACTS["base_price_interval_by_region"][region]
+    price = rng.randrange(low, high)
+    customer_class = rng.choice(_FACTS["customer_classes"])
+    person = rng.choice(_PEOPLE)
+    items = _FACTS["items_per_complexity"][str(complexity)]
+    items = min(items, _FACTS["item_cap_by_region"].get(region, items))
+    bags = [_carry_on(rng)] + [_checked(i, region, rng) for i in range(2, items + 1)]
     info = TripInfo(
         base_price=price,
-        customer_class=rng.choice(CLASSES),
+        customer_class=customer_class,
         routine=region,
         direction=direction,
         bag_list=bags,
     )
-    return info, rng.choice(_PEOPLE), origin, destination
+    return info, person, origin, destination
 
 
 def generate(n: int, complexity: int, seed: int, style: Style = "template") -> list[AirlineProblem]:
-    """``n`` problems with ``CHECKED_BAGS[complexity]`` checked bags, fully set by the arguments.
+    """``n`` problems with ``CHECKED_BAGS[complexity]`` checked bags (fewer where the region caps
+    them), fully set by the arguments.
 
     Args:
         n: number of problems.
@@ -93,7 +125,7 @@ def generate(n: int, complexity: int, seed: int, style: Style = "template") -> l
     problems = []
     for i in range(n):
         info, person, origin, dest = _trip(
-            CHECKED_BAGS[complexity], random.Random(f"airline-trip/{complexity}/{seed}/{i}")
+            complexity, random.Random(f"airline-trip/{complexity}/{seed}/{i}")
         )
         if style == "template":
             prompt = render_template(info, person.name, origin, dest)

@@ -1,4 +1,10 @@
-"""L3: a ReAct agent with the fee tools."""
+"""L3: a ReAct agent with the fee tools, its budget derived from the trip.
+
+A correct run calls region_of once, base_fee, oversize_fee and overweight_fee once per
+checked bag, the calculator once and final_answer: ``3 * checked_bags + 3`` actions. With one
+action a reply (text mode) that many replies are needed, so the step budget,
+:func:`l3_step_budget`, is that plus 2 replies to recover from errors.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,30 @@ from ptp.models import Model
 from ptp.tasks._family import SolverResult, agent_stop_reason, watch_replies
 from ptp.tools import Tool
 
-from ._schema import AirlineProblem
+from ._schema import AirlineProblem, TripInfo
 from ._tools import TOOL_FUNCTIONS
 
-__all__ = ["L3_MAX_STEPS", "L3_REPLY_TOKENS", "fee_tools", "solve_level3"]
+__all__ = [
+    "L3_MAX_STEPS",
+    "L3_REPLY_TOKENS",
+    "L3_STEP_RULE",
+    "L3_TOKENS_PER_STEP",
+    "L3_TOKEN_RULE",
+    "fee_tools",
+    "l3_step_budget",
+    "l3_token_budget",
+    "solve_level3",
+]
 
-L3_MAX_STEPS = 6
-L3_REPLY_TOKENS = 96
+L3_STEP_RULE = "3 * checked_bags + 5"
+"""The step budget in words (checked_bags: the items after the first, the carry-on)."""
+L3_TOKENS_PER_STEP = 6_000
+"""Token budget per allowed step (prompt + completion, summed over the run's calls)."""
+L3_TOKEN_RULE = f"{L3_TOKENS_PER_STEP:,} * step budget"
+L3_REPLY_TOKENS = 512
+"""Per-reply limit: a thought plus up to ``MAX_ACTIONS`` JSON actions or native calls."""
+L3_MAX_STEPS = 3 * 4 + 5
+"""The step budget at complexity 0 (4 checked bags); the real budget is per problem."""
 
 L3_INSTRUCTIONS = """You compute what a passenger pays in total: the ticket plus checked-bag fees.
 The first item listed is a carry-on and is free; every other item is a checked bag.
@@ -26,6 +49,17 @@ the U.S., 1 when it arrives; U.S. trips use region "U.S." and direction 0).
 Add everything with calculator and finish with final_answer(total)."""
 
 
+def l3_step_budget(trip: AirlineProblem | TripInfo) -> int:
+    """Replies an L3 run may use: ``3 * checked_bags + 5`` (:data:`L3_STEP_RULE`)."""
+    info = trip.info if isinstance(trip, AirlineProblem) else trip
+    return 3 * (len(info.bag_list) - 1) + 5
+
+
+def l3_token_budget(steps: int) -> int:
+    """Prompt + completion tokens an L3 run of ``steps`` replies may use (:data:`L3_TOKEN_RULE`)."""
+    return L3_TOKENS_PER_STEP * steps
+
+
 @cache
 def fee_tools() -> tuple[Tool, ...]:
     """The L3 agent's tools (stateless, so built once per process)."""
@@ -33,17 +67,20 @@ def fee_tools() -> tuple[Tool, ...]:
 
 
 def solve_level3(
-    problem: AirlineProblem, model: Model | None, max_steps: int = L3_MAX_STEPS
+    problem: AirlineProblem, model: Model | None, max_steps: int | None = None
 ) -> SolverResult:
-    """A ReAct agent with the fee tools, at most ``max_steps`` replies."""
+    """A ReAct agent with the fee tools, at most ``max_steps`` replies (default: the
+    problem's :func:`l3_step_budget`) and :func:`l3_token_budget` tokens."""
     assert model is not None, "L3 needs a model"
+    steps = l3_step_budget(problem) if max_steps is None else max_steps
     watched = watch_replies(model)
     agent = ReActAgent(
-        watched, list(fee_tools()), L3_INSTRUCTIONS, max_steps=max_steps,
+        watched, list(fee_tools()), L3_INSTRUCTIONS, max_steps=steps,
+        max_tokens=l3_token_budget(steps),
         params={"temperature": 0, "max_tokens": L3_REPLY_TOKENS},
     )  # fmt: skip
     result = agent.run(problem.prompt)
-    failure = None if result.finished else result.stop_reason
-    return SolverResult(
-        result.answer, agent_stop_reason(result.stop_reason), watched.finish_reason, failure
-    )
+    failure = None if result.finished else (result.error or result.stop_reason)
+    extra = {"step_budget": steps, **result.stats()}
+    stop = agent_stop_reason(result.stop_reason)
+    return SolverResult(result.answer, stop, watched.finish_reason, failure, extra)

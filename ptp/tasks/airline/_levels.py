@@ -18,10 +18,12 @@ from ptp.tasks._family import Solver, SolverResult
 from ptp.trace import step
 
 from ._cot import COT_MAX_TOKENS, cot_messages, solve_cot, solve_cot0, solve_cot1, worked_solution
-from ._l0 import L0ParseError, solve_l0
+from ._l0 import L0ParseError, parse_prompt
 from ._l1 import L1_MAX_TOKENS, L1_RETRIES, extract_trip, solve_level1
 from ._l3 import L3_MAX_STEPS, L3_REPLY_TOKENS, fee_tools, solve_level3
+from ._rules import compute_total
 from ._schema import AirlineProblem
+from ._score import TripAnswer
 
 __all__ = [
     "CAPS",
@@ -42,15 +44,18 @@ __all__ = [
 ]
 
 # -- L0 -----------------------------------------------------------------------------------------
-_traced_l0 = step(solve_l0)
+_traced_parse = step(parse_prompt)
+_traced_total = step(compute_total)
 
 
 def solve_level0(problem: AirlineProblem, model: Model | None) -> SolverResult:
-    """Parse the template wording and apply the rules; ``model`` is not used."""
+    """Parse the template wording and apply the rules; ``model`` is not used. The answer is
+    a :class:`TripAnswer`, so the trip L0 read is scored like L1's."""
     try:
-        return SolverResult(_traced_l0(problem.prompt))
+        trip = _traced_parse(problem.prompt)
     except L0ParseError as err:
-        return SolverResult(None, "parse_failure", failure=f"L0ParseError: {err}")
+        return SolverResult(TripAnswer(), "parse_failure", failure=f"L0ParseError: {err}")
+    return SolverResult(TripAnswer(total=_traced_total(trip), trip=trip))
 
 
 SOLVERS: Mapping[str, Solver] = {
@@ -65,8 +70,8 @@ SOLVERS: Mapping[str, Solver] = {
 _COT_CAP = f"reply limit {COT_MAX_TOKENS} tokens (max_tokens={COT_MAX_TOKENS})"
 CAPS: Mapping[str, str] = {
     "L1": (
-        f"re-asks {L1_RETRIES} (retries={L1_RETRIES}); reply limit {L1_MAX_TOKENS} tokens "
-        f"(max_tokens={L1_MAX_TOKENS})"
+        f"1 header call + 1 call per item; per call: re-asks {L1_RETRIES} "
+        f"(retries={L1_RETRIES}), reply limit {L1_MAX_TOKENS} tokens (max_tokens={L1_MAX_TOKENS})"
     ),
     "L3": (
         f"step limit {L3_MAX_STEPS} (max_steps={L3_MAX_STEPS}); reply limit {L3_REPLY_TOKENS} "

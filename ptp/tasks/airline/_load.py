@@ -7,11 +7,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from ptp.tasks._fixtures import write_jsonl
+
 from ._io import AirlineDataError, iter_jsonl
 from ._rules import compute_total
 from ._schema import AirlineProblem, TripInfo
 
-__all__ = ["AirlineDataError", "load_rulearena"]
+__all__ = ["AirlineDataError", "load_rulearena", "write_rulearena_fixture"]
 
 
 class _Line(BaseModel):
@@ -83,3 +85,17 @@ def load_rulearena(path: Path | str, complexity: int = 0) -> list[AirlineProblem
         )
         for index, line in enumerate(lines)
     ]
+
+
+def write_rulearena_fixture(
+    path: Path | str, out_dir: Path | str, complexity: int = 0, *, overwrite: bool = False
+) -> Path:
+    """Write :func:`load_rulearena` ``(path, complexity)`` to
+    ``out_dir/airline-c{complexity}-rulearena.jsonl`` as the family writes fixtures (one
+    problem a line, sorted keys), all or nothing; refuses to replace a file unless
+    ``overwrite``. Returns the path written."""
+    problems = load_rulearena(path, complexity)
+    target = Path(out_dir) / f"airline-c{complexity}-rulearena.jsonl"
+    return write_jsonl(
+        target, problems, sort_keys=True, overwrite=overwrite, error=AirlineDataError
+    )

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from string import Template
 from typing import NamedTuple
 
+from ._data import generator_facts
 from ._schema import Bag, TripInfo
 from ._units import feet_inches, inches_to_cm, pounds_to_kg
 
@@ -26,15 +28,24 @@ class Person(NamedTuple):
 
 
 def render_template(info: TripInfo, name: str, origin: str, destination: str) -> str:
-    """The RuleArena prompt, character for character."""
-    items = "".join(
-        f"{b.id}. A {b.name}: {b.size[0]} x {b.size[1]} x {b.size[2]} inches, {b.weight} lbs;\n"
+    """The RuleArena prompt, character for character: its ``prompt_template`` (a
+    ``string.Template``) and ``item_line`` from ``data/rulearena_generator.json``."""
+    facts = generator_facts()
+    items = "\n".join(
+        facts["item_line"].format(
+            i=b.id, name=b.name, L=b.size[0], W=b.size[1], H=b.size[2], weight=b.weight
+        )
         for b in info.bag_list
     )
-    return (
-        f"{name} is a {info.customer_class} Class passenger flying from {origin} to "
-        f"{destination} with the following items:\n{items}\n"
-        f"{name}'s flight ticket is ${info.base_price}."
+    return Template(facts["prompt_template"]).substitute(
+        {
+            "name": name,
+            "class": info.customer_class,
+            "departure": origin,
+            "destination": destination,
+            "bag_list": items,
+            "base_price": f"${info.base_price}",
+        }
     )
 
 
@@ -134,13 +145,18 @@ def _details(person: Person, rng: random.Random) -> list[str]:
     return rng.sample(pool, rng.randint(1, 3))
 
 
+def _sentence(text: str) -> str:
+    """``text`` with a full stop, unless it already ends with one (``... to Washington D.C.``)."""
+    return text if text.endswith(".") else text + "."
+
+
 def _intro(person: Person, cls: str, origin: str, dest: str, rng: random.Random) -> str:
     name = person.name
     date = f"{rng.choice(_MONTHS)} {rng.randint(1, 28)}"
     flight = f"AA {rng.randint(100, 2999)}"
     return rng.choice(
         [
-            f"{name} is a {cls} Class passenger flying from {origin} to {dest}.",
+            _sentence(f"{name} is a {cls} Class passenger flying from {origin} to {dest}"),
             f"{name} has booked a {cls} ticket from {origin} to {dest} for {date}.",
             f"Passenger: {name}\nRoute: {origin} to {dest}\nCabin: {cls}\nFlight: {flight}",
             f"On {date}, {name} flies {cls} from {origin}, landing in {dest} the same day.",

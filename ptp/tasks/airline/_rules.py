@@ -33,9 +33,6 @@ _LOW_OVERSIZE = frozenset(
 _ASIA_450 = frozenset({"India", "China", "Japan", "South Korea", "Hong Kong"})
 _OCEANIA = frozenset({"Australia", "New Zealand"})
 _PREMIUM = frozenset({"Business", "First"})
-# The tables have no Cuba row for bags 3 and 4+. The policy text prices those bags under
-# "Caribbean", the row the tables give for Haiti (3rd: $200, First $0; 4th+: $200).
-_TABLE_GAP_STANDIN = {"Cuba": "Haiti"}
 
 
 def _check(region: str, customer_class: str | None = None) -> None:
@@ -48,7 +45,12 @@ def _check(region: str, customer_class: str | None = None) -> None:
 
 
 def base_fee(position: int, region: str, customer_class: str, direction: int) -> int:
-    """Base fee of the checked bag at 1-based ``position`` (4 covers the 4th and later)."""
+    """Base fee of the checked bag at 1-based ``position`` (4 covers the 4th and later).
+
+    Raises:
+        ValueError: bad arguments, or a position the benchmark's tables do not price (bag 3+
+            to/from Cuba: RuleArena caps Cuba trips at 2 checked bags).
+    """
     _check(region, customer_class)
     if position < 1:
         raise ValueError(f"bag position starts at 1, got {position}")
@@ -57,7 +59,12 @@ def base_fee(position: int, region: str, customer_class: str, direction: int) ->
     table = fee_tables()["arrive" if direction else "depart"][min(position, 4)]
     row = table.get(region)
     if row is None:
-        row = table[_TABLE_GAP_STANDIN[region]]
+        last = min(p for p, t in fee_tables()["depart"].items() if region not in t) - 1
+        raise ValueError(
+            f"the benchmark's fee tables have no base fee for checked bag {position} in region "
+            f"{region!r} (data/fees.json, position {min(position, 4)}); RuleArena never puts "
+            f"that many checked bags on such a trip: give at most {last} checked bags"
+        )
     return row[customer_class]
 
 

@@ -1,8 +1,13 @@
-"""Seeded generation of Opaque Knapsack instances.
+"""Seeded generation of Opaque Knapsack instances, following the paper's generator.
 
-Everything (sizes, items, classes, allowed classes, capacity) is drawn from one
-``numpy.random.Generator`` seeded with ``seed``; a rejected draw advances the same generator,
-so a seed always yields the same instance. (The original drew the allowed classes unseeded.)
+The paper's code (``sample_knapsack_instance`` in Pythonformer's knapsack task) forces item 0
+into an allowed class and sets the inspect budget from the configured ranges, not from the
+drawn instance; both are reproduced here. Deliberate differences: everything (sizes, allowed
+classes, items, capacity) is drawn from one ``numpy.random.Generator`` seeded with ``seed``
+and a rejected draw advances it (the paper reseeds per attempt and draws the allowed classes
+unseeded); item ids are ``i00, i01, ...`` and the allowed classes are listed sorted; the
+budget is computed in exact fractions (the paper's floats make 1.1 * 50 = 55.00000000000001,
+whose ceil is 56).
 """
 
 from __future__ import annotations
@@ -21,38 +26,41 @@ MIN_ALLOWED_ITEMS = 5
 MIN_OPTIMAL_ITEMS = 3
 MAX_ITEM_SHARE = Fraction(2, 5)  # of the optimal value, for any item of the optimal set
 MIN_BUDGET = 5
+MIN_P_ALLOWED = Fraction(1, 100)  # the paper's floor on the share of allowed classes
 
 
-def inspect_budget(capacity: int, weights: list[int], n_allowed_items: int, n_optimal: int) -> int:
-    """ceil(max(1.5 * capacity / mean_weight / p_valid, 1.1 * n_optimal)) in [5, n_items].
+def inspect_budget(capacity: int, cfg: DifficultyConfig, n_items: int, n_optimal: int) -> int:
+    """The paper's budget: ceil(max(stat, 1.1 * n_optimal)) clamped to [5, n_items].
 
-    ``mean_weight`` is the mean weight of all items, ``p_valid`` the fraction of items whose
-    class is allowed. Computed in exact fractions so that 1.1 * 50 is 55, not float's
-    55.00000000000001.
+    ``stat = capacity / mean(cfg.weight) * 1.5 / max(cfg.n_allowed / cfg.n_classes, 0.01)``
+    uses the configured weight range (its mean is (low + high) / 2) and the configured share
+    of allowed classes, not the instance's items. Exact fractions, so 1.1 * 50 is 55.
 
     Args:
         capacity: the knapsack capacity.
-        weights: the weights of all items.
-        n_allowed_items: how many items have an allowed class.
+        cfg: the difficulty config the instance was drawn from.
+        n_items: the number of items in the instance.
         n_optimal: the size of the optimal item set.
 
     Returns:
         The number of distinct items the agent may inspect.
     """
-    n = len(weights)
-    mean_weight = Fraction(sum(weights), n)
-    p_valid = Fraction(n_allowed_items, n)
-    raw = max(Fraction(3, 2) * capacity / mean_weight / p_valid, Fraction(11, 10) * n_optimal)
-    return max(MIN_BUDGET, min(math.ceil(raw), n))
+    mean_weight = Fraction(cfg.weight[0] + cfg.weight[1], 2)
+    p_allowed = max(Fraction(cfg.n_allowed, cfg.n_classes), MIN_P_ALLOWED)
+    stat = capacity / mean_weight * Fraction(3, 2) / p_allowed
+    raw = max(stat, Fraction(11, 10) * n_optimal)
+    return max(MIN_BUDGET, min(math.ceil(raw), n_items))
 
 
 def generate(seed: int, difficulty: str) -> KnapsackTask:
     """One instance, identical for identical arguments.
 
-    A draw is rejected (and the generator advanced) unless at least 5 items have an allowed
-    class, the optimal set has at least 3 items and no item of it is worth more than 40% of
-    the optimal value. Capacity = round(ratio * total weight of the allowed items), as in the
-    original; ``round`` is Python's (half to even).
+    Item 0's class is drawn from the allowed classes, every other item's from all classes, as
+    in the paper. A draw is rejected (and the generator advanced) unless at least 5 items have
+    an allowed class, the optimal set has at least 3 items and no item of it is worth more than
+    40% of the optimal value. Capacity = round(ratio * total weight of the allowed items), as in
+    the original; ``round`` is Python's (half to even). The inspect budget is
+    :func:`inspect_budget`.
 
     Args:
         seed: a non-negative integer.
@@ -81,8 +89,11 @@ def _draw(
     n = int(rng.integers(cfg.n_items[0], cfg.n_items[1], endpoint=True))
     weights = [int(x) for x in rng.integers(*cfg.weight, size=n, endpoint=True)]
     values = [int(x) for x in rng.integers(*cfg.value, size=n, endpoint=True)]
-    classes = [cfg.classes[int(k)] for k in rng.integers(0, cfg.n_classes, size=n)]
-    allowed = sorted(cfg.classes[int(k)] for k in rng.choice(cfg.n_classes, cfg.n_allowed, False))
+    allowed_idx = rng.choice(cfg.n_classes, cfg.n_allowed, replace=False)
+    first = allowed_idx[rng.integers(cfg.n_allowed)]  # the paper forces item 0 to be allowed
+    rest = rng.integers(0, cfg.n_classes, size=n - 1)
+    classes = [cfg.classes[int(k)] for k in (first, *rest)]
+    allowed = sorted(cfg.classes[int(k)] for k in allowed_idx)
     ratio = float(rng.uniform(*cfg.capacity_ratio))
     pool = [i for i in range(n) if classes[i] in allowed]
     if len(pool) < MIN_ALLOWED_ITEMS:
@@ -100,7 +111,7 @@ def _draw(
         n_items=n,
         capacity=capacity,
         allowed_classes=allowed,
-        inspect_budget=inspect_budget(capacity, weights, len(pool), len(optimal)),
+        inspect_budget=inspect_budget(capacity, cfg, n, len(optimal)),
         item_ids=ids,
     )
     items = [Item(id=ids[i], weight=weights[i], value=values[i], cls=classes[i]) for i in range(n)]
