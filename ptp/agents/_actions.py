@@ -21,7 +21,9 @@ FINAL = "final_answer"
 """The action that ends a run with its one argument, the answer."""
 
 ANSWER_SCHEMA: dict[str, Any] = {"type": ["number", "string"]}
-"""What ``final_answer(answer)`` accepts in the schemas (bounded: no open-ended arrays)."""
+"""What ``final_answer(answer)`` accepts by default (no arrays or objects, which a grammar
+may never close); an agent whose answers are numbers should say ``{"type": "number"}``: a
+small model under a grammar can fill a string with digits until the reply is cut."""
 
 THOUGHT_CHARS = 400
 """The longest thought a JSON reply may hold (``maxLength``)."""
@@ -110,19 +112,22 @@ def parse_arguments(call_id: str, name: str, arguments: str) -> Action:
     return Action(name, (), kwargs, call_id)
 
 
-def _final_parameters() -> dict[str, Any]:
+def _final_parameters(answer: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "object",
-        "properties": {"answer": ANSWER_SCHEMA},
+        "properties": {"answer": answer},
         "required": ["answer"],
         "additionalProperties": False,
     }
 
 
-def actions_schema(tools: Sequence[Tool], max_actions: int) -> dict[str, Any]:
+def actions_schema(
+    tools: Sequence[Tool], max_actions: int, answer: dict[str, Any] = ANSWER_SCHEMA
+) -> dict[str, Any]:
     """The JSON Schema of a reply: a thought and 1..``max_actions`` actions, each one tool's
-    name with that tool's arguments (``anyOf`` over the tools and ``final_answer``)."""
-    signatures = [(t.name, t.parameters) for t in tools] + [(FINAL, _final_parameters())]
+    name with that tool's arguments (``anyOf`` over the tools and ``final_answer``, whose
+    argument follows ``answer``)."""
+    signatures = [(t.name, t.parameters) for t in tools] + [(FINAL, _final_parameters(answer))]
     variants = [
         {
             "type": "object",
@@ -148,10 +153,13 @@ def actions_schema(tools: Sequence[Tool], max_actions: int) -> dict[str, Any]:
     }
 
 
-def tool_definitions(tools: Sequence[Tool]) -> list[dict[str, Any]]:
-    """The tools plus ``final_answer`` as OpenAI ``tools=`` function definitions."""
+def tool_definitions(
+    tools: Sequence[Tool], answer: dict[str, Any] = ANSWER_SCHEMA
+) -> list[dict[str, Any]]:
+    """The tools plus ``final_answer`` (its argument following ``answer``) as OpenAI
+    ``tools=`` function definitions."""
     functions = [(t.name, t.description, t.parameters) for t in tools]
-    functions.append((FINAL, "Finish with the answer.", _final_parameters()))
+    functions.append((FINAL, "Finish with the answer.", _final_parameters(answer)))
     return [
         {
             "type": "function",

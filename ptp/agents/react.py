@@ -27,10 +27,11 @@ miss, propagate); ``step_limit`` after ``max_steps`` replies.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ptp.agents._actions import (
+    ANSWER_SCHEMA,
     FINAL,
     Action,
     ActionParseError,
@@ -105,7 +106,8 @@ class ReActAgent:
 
     ``mode`` None picks one from the model (:func:`choose_mode`). ``max_tokens`` caps the
     prompt + completion tokens of the whole run; ``params`` go to every call (the per-reply
-    ``max_tokens`` among them).
+    ``max_tokens`` among them). ``answer_schema`` is the JSON Schema of final_answer's
+    argument in the ``json`` and ``tools`` modes.
     """
 
     model: Model
@@ -117,6 +119,7 @@ class ReActAgent:
     mode: Mode | None = None
     max_actions: int = MAX_ACTIONS
     max_failures: int = MAX_FAILURES
+    answer_schema: dict[str, Any] = field(default_factory=lambda: dict(ANSWER_SCHEMA))
 
     def system_prompt(self, mode: Mode = "text") -> str:
         return _PROMPTS[mode].format(
@@ -132,10 +135,10 @@ class ReActAgent:
         if mode == "text":
             extra["stop"] = ["Observation:"]
         elif mode == "tools":
-            extra["tools"] = tool_definitions(self.tools)
+            extra["tools"] = tool_definitions(self.tools, self.answer_schema)
         else:
             spec = getattr(self.model, "spec", None)
-            schema = actions_schema(self.tools, self.max_actions)
+            schema = actions_schema(self.tools, self.max_actions, self.answer_schema)
             form = capabilities(spec).response_format(schema, "react_step") if spec else None
             if form is not None:
                 extra["response_format"] = form

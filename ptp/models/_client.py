@@ -39,7 +39,7 @@ Message = dict[str, Any]
 
 _KEY_VARIABLES = {"openai": "OPENAI_API_KEY", "together": "TOGETHER_API_KEY"}
 _START_HINTS = {
-    "local": "start it with `ptp serve local:gemma-3-270m` (pytest starts it itself when "
+    "local": "start it with `ptp serve local:<model>` (pytest starts it itself when "
     "recording: --record-mode=once)",
     "vllm": "start an OpenAI-compatible server there, e.g. `vllm serve <model> --port 8000`",
 }

@@ -37,9 +37,11 @@ def gguf_path(name: str = "gemma-3-270m") -> Path:
         found = importlib.util.find_spec(model.package)
     except (ImportError, ValueError):
         found = None
-    if found is None or not found.submodule_search_locations:
+    if found is None:
         raise missing
     if model.gguf is not None:
+        if not found.submodule_search_locations:
+            raise missing
         path = Path(next(iter(found.submodule_search_locations))) / model.gguf
         if not path.is_file():
             raise ModelError(f"local:{name}: {path} is missing; reinstall {model.pip}")
@@ -71,6 +73,7 @@ def server_command(spec: ModelSpec, threads: int | None = None, n_ctx: int = 819
         "--host", LOCAL_HOST,
         "--port", str(port),
         "--n_threads", str(threads or os.cpu_count() or 1),
+        "--n_threads_batch", str(threads or os.cpu_count() or 1),
         "--n_ctx", str(n_ctx),
         "--logits_all", "false",
         *chat_format,

@@ -32,7 +32,7 @@ from ptp.pytest_plugin._config import is_live, record_mode, run_config
 from ptp.pytest_plugin._eval import EvalRun, setup_error_record
 from ptp.pytest_plugin._grid import EvalCase, GridSpec, expand
 from ptp.pytest_plugin._results_dir import LOCK_FILE, ResultsDirClaim, new_results_dir
-from ptp.pytest_plugin._server import shared_local_server
+from ptp.pytest_plugin._server import local_server_url, shared_local_server
 from ptp.pytest_plugin._session import ResultsSession, finished_case_ids
 from ptp.results import EvalRecord
 
@@ -241,7 +241,7 @@ def eval_model(request: pytest.FixtureRequest, spec: str, seed: int = 0) -> Mode
     """
     live = is_live(request.config)
     if live and spec.startswith("local:"):
-        request.getfixturevalue("ptp_local_server")
+        local_server_url(request, spec)  # this model's server, started once per session
     models = request.config.stash[_MODELS]
     model = models.get((spec, seed))
     if model is None:

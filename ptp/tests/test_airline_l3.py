@@ -149,8 +149,16 @@ def test_l3_finishes_ten_bags_within_budget_over_http(spec: str, size: int) -> N
     assert observations[-1].endswith(repr(float(problem.answer)))  # the tools' own sum agrees
     if native:  # every call was answered by its own tool message
         assert len(observations) == 32 and bodies[1]["messages"][-1]["content"] == "'Europe'"
-    if spec.startswith("local"):
+    if native:
+        final = bodies[0]["tools"][-1]["function"]
+    else:
         assert bodies[0]["response_format"]["type"] == "json_object"
+        final = bodies[0]["response_format"]["schema"]["properties"]["actions"]["items"]
+        final = {"name": FINAL, "parameters": final["anyOf"][-1]["properties"]["arguments"]}
+    # a number, not a string a small model could fill with digits until the reply is cut
+    assert final["name"] == FINAL and final["parameters"]["properties"]["answer"] == {
+        "type": "number"
+    }
 
 
 def test_l3_finishes_ten_bags_in_text_mode_one_action_a_reply() -> None:

@@ -25,7 +25,7 @@ from ptp.tasks import (
     watch_replies,
     write_jsonl,
 )
-from ptp.tasks.airline import AirlineDataError, AirlineProblem, cot_messages
+from ptp.tasks.airline import AirlineDataError, AirlineProblem, cot_messages, l3_step_budget
 from ptp.tasks.knapsack import KnapsackDataError, KnapsackEnv, KnapsackTask
 from ptp.testing import FakeModel
 from ptp.tools import Tool
@@ -290,7 +290,7 @@ def test_airline_solvers_report_why_they_stopped() -> None:
     )  # fmt: skip
     assert solvers["L1"](template, FakeModel([bad_city])).stop_reason == "invalid_value"
 
-    steps = ["Thought: add\nAction: calculator(expression='1+1')"] * 6
+    steps = ["Thought: add\nAction: calculator(expression='1+1')"] * l3_step_budget(template)
     l3 = solvers["L3"](template, FakeModel(steps))
     assert (l3.stop_reason, l3.finish_reason, l3.failure) == ("step_limit", "stop", "step_limit")
     done = solvers["L3"](template, FakeModel(["Thought: done\nAction: final_answer(7)"]))
@@ -309,11 +309,11 @@ def test_knapsack_solver_returns_the_state_and_block_stats() -> None:
 
 
 def test_caps_quote_the_settings_the_solvers_use() -> None:
-    from ptp.tasks.airline import COT_MAX_TOKENS, L1_MAX_TOKENS, L1_RETRIES, L3_MAX_STEPS
+    from ptp.tasks.airline import COT_MAX_TOKENS, L1_MAX_TOKENS, L1_RETRIES, L3_STEP_RULE
     from ptp.tasks.knapsack import MAX_STEPS, PARAMS
 
     airline, knapsack = get_family("airline"), get_family("knapsack")
-    assert f"max_steps={L3_MAX_STEPS}" in airline.caps["L3"]
+    assert L3_STEP_RULE in airline.caps["L3"]
     assert f"max_tokens={COT_MAX_TOKENS}" in airline.caps["CoT0"]
     assert f"retries={L1_RETRIES}" in airline.caps["L1"]
     assert f"max_tokens={L1_MAX_TOKENS}" in airline.caps["L1"]

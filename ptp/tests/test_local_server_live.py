@@ -1,32 +1,84 @@
-"""`ptp serve local:gemma-3-270m` for real: start the server, talk to it with the openai SDK,
-stop it. Marked live (about 10 s on 2 cores); run with --ptp-live."""
+"""`ptp serve local:<model>` for real: start each embedded model's server, talk to it with the
+openai SDK, stop it. Marked live (about 10 s per model on 2 cores); run with --ptp-live."""
 
 from __future__ import annotations
 
+import json
 import socket
+from contextlib import contextmanager
 
 import pytest
 from openai import OpenAI
 
 from ptp.models import LocalServer, is_healthy, parse_spec
+from ptp.models._spec import local_model
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
+PERSON = {
+    "type": "object",
+    "properties": {"name": {"type": "string", "maxLength": 20}, "age": {"type": "integer"}},
+    "required": ["name", "age"],
+}
 
-def test_serve_answers_chat_and_completion(monkeypatch, tmp_path):
+
+@contextmanager
+def serve(spec_str: str, monkeypatch, tmp_path):
+    """(spec, client) for a server on a free port (PTP_LOCAL_PORT is the base port)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    monkeypatch.setenv("PTP_LOCAL_PORT", str(port))
-    spec = parse_spec("local:gemma-3-270m")
+    offset = local_model(spec_str.removeprefix("local:")).port_offset
+    monkeypatch.setenv("PTP_LOCAL_PORT", str(port - offset))
+    spec = parse_spec(spec_str)
     with LocalServer(spec, log=tmp_path / "server.log") as server:
-        client = OpenAI(base_url=server.base_url, api_key="unused", max_retries=0)
-        chat = client.chat.completions.create(
-            model=spec.name, messages=[{"role": "user", "content": "Hello"}], max_tokens=8
-        )
-        completion = client.completions.create(
-            model=spec.name, prompt="The capital of France is", max_tokens=8
-        )
-        assert chat.choices[0].message.content is not None and chat.usage.completion_tokens > 0
-        assert completion.choices[0].text and completion.usage.prompt_tokens > 0
+        yield spec, OpenAI(base_url=server.base_url, api_key="unused", max_retries=0)
     assert not is_healthy(server.base_url)  # stopped cleanly
+
+
+@pytest.fixture(params=["local:gemma-3-270m", "local:smollm2-135m"], ids=lambda s: s[6:])
+def served(request, monkeypatch, tmp_path):
+    with serve(request.param, monkeypatch, tmp_path) as served:
+        yield served
+
+
+def test_serve_answers_chat_and_completion(served):
+    spec, client = served
+    chat = client.chat.completions.create(
+        model=spec.name, messages=[{"role": "user", "content": "Hello"}], max_tokens=8
+    )
+    completion = client.completions.create(
+        model=spec.name, prompt="The capital of France is", max_tokens=8
+    )
+    assert chat.choices[0].message.content is not None and chat.usage.completion_tokens > 0
+    assert completion.choices[0].text and completion.usage.prompt_tokens > 0
+
+
+def test_schema_constrained_chat_returns_valid_json(served):
+    spec, client = served
+    chat = client.chat.completions.create(
+        model=spec.name,
+        messages=[{"role": "user", "content": "Alice is 30 years old. Her name and age as JSON?"}],
+        max_tokens=60,
+        temperature=0,
+        seed=0,
+        response_format={"type": "json_object", "schema": PERSON},  # type: ignore[typeddict-item]
+    )
+    person = json.loads(chat.choices[0].message.content or "")
+    assert set(person) == {"name", "age"} and isinstance(person["age"], int)
+
+
+def test_smollm2_ends_its_turn_with_im_end(monkeypatch, tmp_path):
+    """The ChatML template embedded in the GGUF is used and <|im_end|> stops generation."""
+    with serve("local:smollm2-135m", monkeypatch, tmp_path) as (spec, client):
+        chat = client.chat.completions.create(
+            model=spec.name,
+            messages=[{"role": "user", "content": "What is the capital of France? One sentence."}],
+            max_tokens=64,
+            temperature=0,
+            seed=0,
+        )
+    choice = chat.choices[0]
+    assert choice.finish_reason == "stop", choice.message.content
+    assert "Paris" in (choice.message.content or "")
+    assert "<|im" not in (choice.message.content or "")

@@ -19,7 +19,6 @@ from ._schema import AirlineProblem, TripInfo
 from ._tools import TOOL_FUNCTIONS
 
 __all__ = [
-    "L3_MAX_STEPS",
     "L3_REPLY_TOKENS",
     "L3_STEP_RULE",
     "L3_TOKENS_PER_STEP",
@@ -37,9 +36,6 @@ L3_TOKENS_PER_STEP = 6_000
 L3_TOKEN_RULE = f"{L3_TOKENS_PER_STEP:,} * step budget"
 L3_REPLY_TOKENS = 512
 """Per-reply limit: a thought plus up to ``MAX_ACTIONS`` JSON actions or native calls."""
-L3_MAX_STEPS = 3 * 4 + 5
-"""The step budget at complexity 0 (4 checked bags); the real budget is per problem."""
-
 L3_INSTRUCTIONS = """You compute what a passenger pays in total: the ticket plus checked-bag fees.
 The first item listed is a carry-on and is free; every other item is a checked bag.
 For each checked bag (positions 1, 2, 3, ...): its base fee for that position, plus the larger
@@ -76,7 +72,7 @@ def solve_level3(
     watched = watch_replies(model)
     agent = ReActAgent(
         watched, list(fee_tools()), L3_INSTRUCTIONS, max_steps=steps,
-        max_tokens=l3_token_budget(steps),
+        max_tokens=l3_token_budget(steps), answer_schema={"type": "number"},
         params={"temperature": 0, "max_tokens": L3_REPLY_TOKENS},
     )  # fmt: skip
     result = agent.run(problem.prompt)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ptp.agents import ReActAgent
+from ptp.agents import MAX_ACTIONS, MAX_FAILURES
 from ptp.models import Model
 from ptp.tasks._family import Solver, SolverResult
 from ptp.trace import step
@@ -20,7 +20,14 @@ from ptp.trace import step
 from ._cot import COT_MAX_TOKENS, cot_messages, solve_cot, solve_cot0, solve_cot1, worked_solution
 from ._l0 import L0ParseError, parse_prompt
 from ._l1 import L1_MAX_TOKENS, L1_RETRIES, extract_trip, solve_level1
-from ._l3 import L3_MAX_STEPS, L3_REPLY_TOKENS, fee_tools, solve_level3
+from ._l3 import (
+    L3_REPLY_TOKENS,
+    L3_STEP_RULE,
+    L3_TOKEN_RULE,
+    fee_tools,
+    l3_step_budget,
+    solve_level3,
+)
 from ._rules import compute_total
 from ._schema import AirlineProblem
 from ._score import TripAnswer
@@ -30,12 +37,14 @@ __all__ = [
     "COT_MAX_TOKENS",
     "L1_MAX_TOKENS",
     "L1_RETRIES",
-    "L3_MAX_STEPS",
     "L3_REPLY_TOKENS",
+    "L3_STEP_RULE",
+    "L3_TOKEN_RULE",
     "SOLVERS",
     "cot_messages",
     "extract_trip",
     "fee_tools",
+    "l3_step_budget",
     "solve_cot",
     "solve_level0",
     "solve_level1",
@@ -74,8 +83,10 @@ CAPS: Mapping[str, str] = {
         f"(retries={L1_RETRIES}), reply limit {L1_MAX_TOKENS} tokens (max_tokens={L1_MAX_TOKENS})"
     ),
     "L3": (
-        f"step limit {L3_MAX_STEPS} (max_steps={L3_MAX_STEPS}); reply limit {L3_REPLY_TOKENS} "
-        f"tokens (max_tokens={L3_REPLY_TOKENS}); token budget {ReActAgent.max_tokens:,} a case"
+        f"step limit {L3_STEP_RULE} replies (checked_bags = items after the carry-on); reply "
+        f"limit {L3_REPLY_TOKENS} tokens (max_tokens={L3_REPLY_TOKENS}), up to {MAX_ACTIONS} "
+        f"actions a reply; token budget {L3_TOKEN_RULE} a case; stops after {MAX_FAILURES} "
+        "unreadable or all-failing replies in a row"
     ),
     "CoT0": _COT_CAP,
     "CoT1": _COT_CAP,

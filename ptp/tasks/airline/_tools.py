@@ -10,9 +10,11 @@ import difflib
 import math
 import operator
 from collections.abc import Callable
+from typing import Literal
 
 from . import _rules
 from ._cities import CITY_REGION, find_city
+from ._schema import CustomerClass, Region
 
 __all__ = [
     "TOOL_FUNCTIONS",
@@ -24,7 +26,9 @@ __all__ = [
 ]
 
 
-def base_fee(bag_position: int, region: str, customer_class: str, direction: int) -> int:
+def base_fee(
+    bag_position: int, region: Region, customer_class: CustomerClass, direction: Literal[0, 1]
+) -> int:
     """Base fee in USD for one checked bag, by its position among the checked bags.
 
     Args:
@@ -42,7 +46,7 @@ def base_fee(bag_position: int, region: str, customer_class: str, direction: int
     return _rules.base_fee(bag_position, region, customer_class, direction)
 
 
-def oversize_fee(length: int, width: int, height: int, region: str) -> int:
+def oversize_fee(length: int, width: int, height: int, region: Region) -> int:
     """Oversize fee in USD for one checked bag, from its length + width + height in inches.
 
     Args:
@@ -56,7 +60,9 @@ def oversize_fee(length: int, width: int, height: int, region: str) -> int:
     return _rules.oversize_fee((length, width, height), region)
 
 
-def overweight_fee(weight: int, region: str, customer_class: str, complimentary: bool) -> int:
+def overweight_fee(
+    weight: int, region: Region, customer_class: CustomerClass, complimentary: bool
+) -> int:
     """Overweight fee in USD for one checked bag.
 
     Args:
