@@ -20,9 +20,17 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "airline"
 
 MODELS = ["local:gemma-3-270m", "local:smollm2-135m"]
 STYLES = ["template", "paraphrase", "rulearena"]
-# Tasks per cell: the first N of each fixture file (generate(n) is a prefix of generate(n + k),
-# so a larger N needs only new recordings).
-TASKS_PER_CELL = {"0": 20, "1": 8, "2": 8}
+# Tasks per cell, by level and complexity: the first N of each fixture file. generate(n) is a
+# prefix of generate(n + k), so a larger N needs only new recordings. L0 calls no model. The
+# LLM cells hold what has been recorded so far (cassettes/README.md): the target is 20 at
+# complexity 0 and 8 at complexities 1 and 2 for every LLM level.
+TASKS_PER_CELL = {
+    "L0": {"0": 20, "1": 8, "2": 8},
+    "L1": {"0": 20, "1": 0, "2": 0},
+    "L3": {"0": 20, "1": 0, "2": 0},
+    "CoT0": {"0": 0, "1": 0, "2": 0},
+    "CoT1": {"0": 0, "1": 0, "2": 0},
+}
 # Statistics beside the exact fee: how much of the trip a level read right (L0 and L1 read a
 # trip; L3 and CoT do not, so theirs are n/a), and exact fees computed from a wrong trip.
 STATS = ["field_accuracy", "items_exact", "trip_exact", "right_fee_wrong_trip", "steps"]
@@ -33,7 +41,13 @@ def problems(complexity: str, style: str) -> tuple:
     if style == "rulearena" and complexity != "0":
         return ()  # the benchmark's level-0 problems only
     name = AIRLINE.fixture_name(complexity=int(complexity), style=style)
-    return tuple(AIRLINE.read_fixtures(FIXTURES / name))[: TASKS_PER_CELL[complexity]]
+    return tuple(AIRLINE.read_fixtures(FIXTURES / name))
+
+
+def cell_tasks(cell: dict[str, str]) -> tuple:
+    return problems(cell["complexity"], cell["style"])[
+        : TASKS_PER_CELL[cell["level"]][cell["complexity"]]
+    ]
 
 
 @pytest.mark.baseline
@@ -44,9 +58,10 @@ def problems(complexity: str, style: str) -> tuple:
         "complexity": ["0", "1", "2"],
         "style": STYLES,
     },
-    tasks=lambda cell: problems(cell["complexity"], cell["style"]),
+    tasks=cell_tasks,
     models=MODELS,
-    compare=[("level", "L1", "L3"), ("level", "L1", "CoT0"), ("level", "L0", "L1")],
+    # add ("level", "L1", "CoT0") once the CoT cells are recorded
+    compare=[("level", "L1", "L3"), ("level", "L0", "L1"), ("model", *MODELS)],
     reference=(
         "level",
         AIRLINE.exact_solver,

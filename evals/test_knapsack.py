@@ -16,6 +16,7 @@ from ptp.tasks import get_family
 KNAPSACK = get_family("knapsack")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "knapsack"
 BASE_MODEL = "local:gemma-3-270m"
+MODELS = [BASE_MODEL, "local:smollm2-135m"]
 REGIMES = list(KNAPSACK.solvers)  # "persistent", "reset"
 CAPS = {f"regime={regime}": cap for regime, cap in KNAPSACK.caps.items()}
 
@@ -59,7 +60,7 @@ def _play(ptp_case, ptp_eval) -> None:
     suite="knapsack",
     axes={"regime": REGIMES, "difficulty": ["easy", "medium"]},
     tasks=lambda cell: tasks(cell["difficulty"])[:4],
-    models=[BASE_MODEL],
+    models=MODELS,
     compare=[("regime", "persistent", "reset")],
     stats=STATS,
     caps=CAPS,

@@ -103,7 +103,8 @@ def test_latency_header_rule():
 def test_replay_reads_latency_from_headers_live_measures_wall_time(server, provider):
     server.headers = {"openai-processing-ms": "1234"}
     live = server.model(provider).chat(HI)
-    assert live.latency_s is not None and live.latency_s < 1.0  # wall time, not the header
+    # wall time, not the header (a loaded machine may take over a second: compare, don't bound)
+    assert live.latency_s is not None and live.latency_s != 1.234
     assert live.latency_s == live.wall_s
     replayed = server.model(provider, replay=True)
     assert replayed.chat(HI).latency_s == 1.234
