@@ -7,7 +7,8 @@ Schema is sent) and native tool calling.
 Facts behind the table (measured or from the providers' docs):
 - OpenAI: ``response_format={"type": "json_schema", "json_schema": {"name", "schema",
   "strict": true}}``; ``tools=`` with function definitions.
-- Together: ``response_format`` ``json_schema`` in OpenAI's form; ``tools=``.
+- Together: ``response_format`` ``json_schema`` in OpenAI's form and ``tools=`` (from its
+  docs, not tested here; older docs show ``{"type": "json_object", "schema": ...}``).
 - vLLM (OpenAI-compatible): ``response_format`` ``json_schema`` as OpenAI's (``guided_json``
   on servers before 0.6); ``tools=`` needs the server started with
   ``--enable-auto-tool-choice``, so it is off by default here.
@@ -138,7 +139,8 @@ def strict_schema(schema: dict[str, Any]) -> dict[str, Any] | None:
     becomes ``anyOf``; a single ``allOf`` is inlined; ``$ref`` loses its siblings; keywords
     outside :data:`_STRICT_KEEP` are dropped (extra keys beside named fields are closed off).
     None for: a root that is not an object, an object without named fields (``dict[str, X]``),
-    a tuple (``prefixItems``), an untyped value (``Any``).
+    a tuple of mixed item types (``prefixItems``; a tuple of one type becomes an array with
+    ``minItems``/``maxItems``), an untyped value (``Any``).
     """
     if schema.get("type") != "object":
         return None
@@ -148,7 +150,19 @@ def strict_schema(schema: dict[str, Any]) -> dict[str, Any] | None:
         return None
 
 
+def _same_type_tuple(node: dict[str, Any]) -> dict[str, Any]:
+    """A fixed-length tuple of one item type (``tuple[float, float, float]``) as the array it
+    is: strict mode has no ``prefixItems`` but keeps ``minItems``/``maxItems``."""
+    prefix = node.get("prefixItems")
+    if not isinstance(prefix, list) or not prefix or any(p != prefix[0] for p in prefix):
+        return node
+    rest = {k: v for k, v in node.items() if k not in ("prefixItems", "items")}
+    return {**rest, "items": prefix[0], "minItems": len(prefix), "maxItems": len(prefix)}
+
+
 def _strict(node: Any) -> dict[str, Any]:
+    if isinstance(node, dict):
+        node = _same_type_tuple(node)
     if not isinstance(node, dict) or _STRICT_REJECT & node.keys():
         raise _NotStrict
     if "$ref" in node:

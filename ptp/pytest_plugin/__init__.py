@@ -20,7 +20,7 @@ import json
 import os
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from ptp.pytest_plugin._config import is_live, record_mode, run_config
 from ptp.pytest_plugin._eval import EvalRun, setup_error_record
 from ptp.pytest_plugin._grid import EvalCase, GridSpec, expand
 from ptp.pytest_plugin._results_dir import LOCK_FILE, ResultsDirClaim, new_results_dir
-from ptp.pytest_plugin._server import local_server_url, shared_local_server
+from ptp.pytest_plugin._server import local_server_url
 from ptp.pytest_plugin._session import ResultsSession, finished_case_ids
 from ptp.results import EvalRecord
 
@@ -223,15 +223,11 @@ def ptp_case(request: pytest.FixtureRequest) -> EvalCase:
 
 
 @pytest.fixture(scope="session")
-def ptp_local_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """Base URL of the embedded model server, started for this session if needed."""
-    shared = tmp_path_factory.getbasetemp()
-    if hasattr(request.config, "workerinput"):
-        shared = shared.parent  # xdist workers' basetemps share this parent
-    with shared_local_server("local:gemma-3-270m", shared) as url:
-        yield url
+def ptp_local_server(request: pytest.FixtureRequest) -> str:
+    """Base URL of the Gemma server (``local:gemma-3-270m``), started for this session if
+    needed (stopped when the session ends); other local models:
+    ``local_server_url(request, spec)``."""
+    return local_server_url(request, "local:gemma-3-270m")
 
 
 def eval_model(request: pytest.FixtureRequest, spec: str, seed: int = 0) -> Model:

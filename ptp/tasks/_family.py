@@ -42,7 +42,7 @@ STOP_REASONS: Mapping[str, str] = {
     "length": "the reply was cut at its max_tokens",
     "parse_failure": "no usable answer could be read (template not matched, output invalid)",
     "invalid_value": "the model's output parsed but named something that does not exist",
-    "tool_error": "the agent's budget ran out right after a tool call failed",
+    "tool_error": "the agent's last replies (3 in a row) only called tools that failed",
     "model_error": "the model call failed",
 }
 """Why a solver stopped: the values of :attr:`SolverResult.stop_reason`."""
@@ -133,20 +133,30 @@ class Environment(Protocol):
 
 
 class _Watched:
-    """A model that remembers its last reply's ``finish_reason``; the calls are unchanged."""
+    """A model that remembers its replies' ``finish_reason``s; the calls are unchanged."""
 
     def __init__(self, model: Model) -> None:
         self._model = model
-        self.finish_reason: str | None = None
+        self.finish_reasons: list[str | None] = []
+
+    @property
+    def finish_reason(self) -> str | None:
+        """The last reply's finish reason (None before any reply)."""
+        return self.finish_reasons[-1] if self.finish_reasons else None
+
+    @property
+    def worst_finish_reason(self) -> str | None:
+        """ "length" if any reply was cut at its token limit, else the last reply's."""
+        return "length" if "length" in self.finish_reasons else self.finish_reason
 
     def chat(self, messages: list[dict[str, str]], **params: Any) -> Completion:
         reply = self._model.chat(messages, **params)
-        self.finish_reason = reply.finish_reason
+        self.finish_reasons.append(reply.finish_reason)
         return reply
 
     async def achat(self, messages: list[dict[str, str]], **params: Any) -> Completion:
         reply = await self._model.achat(messages, **params)
-        self.finish_reason = reply.finish_reason
+        self.finish_reasons.append(reply.finish_reason)
         return reply
 
     def __getattr__(self, name: str) -> Any:
@@ -154,8 +164,9 @@ class _Watched:
 
 
 def watch_replies(model: Model) -> Any:
-    """``model`` wrapped so that ``.finish_reason`` is the last chat reply's (for solvers
-    that call it through an agent or a ptool, which do not return it)."""
+    """``model`` wrapped so that ``.finish_reason`` is the last chat reply's and
+    ``.worst_finish_reason`` says whether any was cut (for solvers that call it through an
+    agent or ptools, which do not return it)."""
     return _Watched(model)
 
 

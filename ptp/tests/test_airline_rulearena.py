@@ -11,6 +11,7 @@ from string import Template
 
 import pytest
 
+from ptp.tasks import get_family
 from ptp.tasks.airline import CITY_REGION, TripInfo, generate, solve_l0
 from ptp.tasks.airline._cities import RULEARENA_CITY_REGION, US_CITIES, find_city
 from ptp.tasks.airline._data import generator_facts
@@ -38,6 +39,17 @@ def test_lookup_knows_every_rulearena_city() -> None:
     assert all(CITY_REGION[c] == r for c, r in RULEARENA_CITY_REGION.items())
     assert all(CITY_REGION[c] == "U.S." for c in US_CITIES)
     assert len(RULEARENA_CITY_REGION) == 23 + 52
+
+
+def test_l0_solves_every_prompt_of_the_shipped_rulearena_fixture() -> None:
+    """Runs without ../shared: the fixture holds the benchmark's prompts and answers."""
+    family = get_family("airline")
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "airline"
+    problems = family.read_fixtures(fixture / "airline-c0-rulearena.jsonl")
+    assert len(problems) == 100
+    for problem in problems:
+        result = family.solvers["L0"](problem, None)
+        assert family.score(result.answer, problem).correct, problem.task_id
 
 
 @needs

@@ -87,13 +87,8 @@ def _check_constraints(task: KnapsackTask) -> None:
     assert max(i.value for i in chosen) <= Fraction(2, 5) * ref.optimal_value
     assert items[0].cls in public.allowed_classes  # the paper forces item 0 into an allowed class
     # the paper's budget reads the configured ranges, not the instance's weights and classes
-    stat = (
-        public.capacity
-        / Fraction(sum(cfg.weight), 2)
-        * Fraction(3, 2)
-        / Fraction(cfg.n_allowed, cfg.n_classes)
-    )
-    raw = max(stat, Fraction(11, 10) * len(chosen))
+    stat = public.capacity / (sum(cfg.weight) / 2) * 1.5 / (cfg.n_allowed / cfg.n_classes)
+    raw = max(stat, len(chosen) * 1.1)
     assert public.inspect_budget == min(max(math.ceil(raw), 5), public.n_items)
 
 
@@ -108,14 +103,14 @@ def test_inspect_budget_formula_and_clamp() -> None:
                            n_allowed=2, capacity_ratio=(0.5, 0.5))  # fmt: skip
     # 50 / mean(5, 15) * 1.5 / (2 / 10) = 37.5 -> 38, whatever the instance's own weights
     assert inspect_budget(50, cfg, n_items=40, n_optimal=3) == 38
-    # 1.1 * 50 is exactly 55 (float says 55.00000000000001, whose ceil is 56)
-    assert inspect_budget(1, cfg, n_items=60, n_optimal=50) == 55
+    # the paper's floats: 50 * 1.1 is 55.00000000000001, whose ceil is 56
+    assert inspect_budget(1, cfg, n_items=60, n_optimal=50) == 56
     assert inspect_budget(1, cfg, n_items=40, n_optimal=1) == 5  # lower clamp
     assert inspect_budget(500, cfg, n_items=40, n_optimal=3) == 40  # upper clamp
-    # exact, where the paper's floats say 40 / 12.5 * 1.5 / 0.2 = 24.000000000000004 (ceil 25)
+    # as the paper's floats: 40 / 12.5 * 1.5 / 0.2 = 24.000000000000004, so 25 (not 24)
     easy_like = DifficultyConfig(n_items=(25, 40), weight=(5, 20), value=(1, 9), n_classes=15,
                                  n_allowed=3, capacity_ratio=(0.5, 0.5))  # fmt: skip
-    assert inspect_budget(40, easy_like, n_items=40, n_optimal=3) == 24
+    assert inspect_budget(40, easy_like, n_items=40, n_optimal=3) == 25
     assert inspect_budget(36, easy_like, n_items=40, n_optimal=3) == 22  # 21.6
 
 

@@ -26,12 +26,11 @@ def _tasks(difficulty: str) -> tuple[KnapsackTask, ...]:
 
 def _paper_budget(task: KnapsackTask) -> int:
     cfg = load_config(task.difficulty)
-    avg_weight = statistics.mean(Fraction(w) for w in cfg.weight)
-    prob_valid = Fraction(cfg.n_allowed, len(cfg.classes))
-    stat_budget = (
-        task.public.capacity / avg_weight * Fraction(3, 2) / max(prob_valid, Fraction(1, 100))
-    )
-    floor = len(task.reference.optimal_ids) * Fraction(11, 10)
+    # the paper's code, transcribed: floats, its operations in its order
+    avg_weight = statistics.mean(list(cfg.weight))
+    prob_valid = cfg.n_allowed / len(cfg.classes)
+    stat_budget = task.public.capacity / avg_weight * 1.5 / max(prob_valid, 0.01)
+    floor = len(task.reference.optimal_ids) * 1.1
     return max(5, min(math.ceil(max(stat_budget, floor)), task.public.n_items))
 
 

@@ -186,9 +186,11 @@ def solve_level1(problem: AirlineProblem, model: Model | None) -> SolverResult:
         # process instead of once per copy
         with ptool_overrides(model=watched):
             trip = extract_trip(problem.prompt)
+            total = _traced_total(trip)
     except (SpanError, PToolError) as err:
-        return _failed("parse_failure", err, watched.finish_reason)
-    except ValueError as err:  # a city the model invented, a negative size
-        return _failed("invalid_value", err, watched.finish_reason)
-    total = _traced_total(trip)
-    return SolverResult(TripAnswer(total=total, trip=trip), finish_reason=watched.finish_reason)
+        return _failed("parse_failure", err, watched.worst_finish_reason)
+    except ValueError as err:  # an invented city, a negative size, a fee the tables lack
+        return _failed("invalid_value", err, watched.worst_finish_reason)
+    return SolverResult(
+        TripAnswer(total=total, trip=trip), finish_reason=watched.worst_finish_reason
+    )

@@ -62,9 +62,12 @@ def solve_level0(problem: AirlineProblem, model: Model | None) -> SolverResult:
     a :class:`TripAnswer`, so the trip L0 read is scored like L1's."""
     try:
         trip = _traced_parse(problem.prompt)
+        total = _traced_total(trip)
     except L0ParseError as err:
         return SolverResult(TripAnswer(), "parse_failure", failure=f"L0ParseError: {err}")
-    return SolverResult(TripAnswer(total=_traced_total(trip), trip=trip))
+    except ValueError as err:  # a trip outside the benchmark's fee tables (Cuba, 3+ bags)
+        return SolverResult(TripAnswer(), "invalid_value", failure=f"ValueError: {err}")
+    return SolverResult(TripAnswer(total=total, trip=trip))
 
 
 SOLVERS: Mapping[str, Solver] = {

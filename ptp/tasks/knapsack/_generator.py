@@ -13,6 +13,7 @@ whose ceil is 56).
 from __future__ import annotations
 
 import math
+import statistics
 from fractions import Fraction
 
 import numpy as np
@@ -26,15 +27,17 @@ MIN_ALLOWED_ITEMS = 5
 MIN_OPTIMAL_ITEMS = 3
 MAX_ITEM_SHARE = Fraction(2, 5)  # of the optimal value, for any item of the optimal set
 MIN_BUDGET = 5
-MIN_P_ALLOWED = Fraction(1, 100)  # the paper's floor on the share of allowed classes
+MIN_P_ALLOWED = 0.01  # the paper's floor on the share of allowed classes
 
 
 def inspect_budget(capacity: int, cfg: DifficultyConfig, n_items: int, n_optimal: int) -> int:
-    """The paper's budget: ceil(max(stat, 1.1 * n_optimal)) clamped to [5, n_items].
+    """The paper's budget: ceil(max(stat, n_optimal * 1.1)) clamped to [5, n_items].
 
     ``stat = capacity / mean(cfg.weight) * 1.5 / max(cfg.n_allowed / cfg.n_classes, 0.01)``
-    uses the configured weight range (its mean is (low + high) / 2) and the configured share
-    of allowed classes, not the instance's items. Exact fractions, so 1.1 * 50 is 55.
+    uses the configured weight range and the configured share of allowed classes, not the
+    instance's items. Computed in floats with the paper's operations in the paper's order, so
+    that the budget equals the paper's code's also where float rounding shows (capacity 40
+    with a mean weight of 2.5 gives 24.000000000000004, so 25; exact arithmetic would give 24).
 
     Args:
         capacity: the knapsack capacity.
@@ -45,11 +48,11 @@ def inspect_budget(capacity: int, cfg: DifficultyConfig, n_items: int, n_optimal
     Returns:
         The number of distinct items the agent may inspect.
     """
-    mean_weight = Fraction(cfg.weight[0] + cfg.weight[1], 2)
-    p_allowed = max(Fraction(cfg.n_allowed, cfg.n_classes), MIN_P_ALLOWED)
-    stat = capacity / mean_weight * Fraction(3, 2) / p_allowed
-    raw = max(stat, Fraction(11, 10) * n_optimal)
-    return max(MIN_BUDGET, min(math.ceil(raw), n_items))
+    avg_weight = statistics.mean(cfg.weight)
+    prob_valid = cfg.n_allowed / cfg.n_classes
+    stat = capacity / avg_weight * 1.5 / max(prob_valid, MIN_P_ALLOWED)
+    floor = n_optimal * 1.1
+    return max(MIN_BUDGET, min(math.ceil(max(stat, floor)), n_items))
 
 
 def generate(seed: int, difficulty: str) -> KnapsackTask:
