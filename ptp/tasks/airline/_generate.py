@@ -39,10 +39,9 @@ CHECKED_BAGS = {int(c): n - 1 for c, n in _FACTS["items_per_complexity"].items()
 
 Style = Literal["template", "paraphrase"]
 
-_HE = {"James", "John", "William", "Robert", "Michael", "David", "Joseph", "Charles", "Thomas"}
-_HE.add("Daniel")
-_SHE = {"Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Susan", "Jessica", "Sarah"}
-_SHE |= {"Karen", "Emily"}
+# RuleArena's passenger names, by the pronouns the paraphrases use
+_HE = frozenset("James John William Robert Michael David Joseph Charles Thomas Daniel".split())
+_SHE = frozenset("Mary Patricia Jennifer Linda Elizabeth Susan Jessica Sarah Karen Emily".split())
 
 
 def _person(name: str) -> Person:
