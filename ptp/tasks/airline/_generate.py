@@ -40,8 +40,34 @@ CHECKED_BAGS = {int(c): n - 1 for c, n in _FACTS["items_per_complexity"].items()
 Style = Literal["template", "paraphrase"]
 
 # RuleArena's passenger names, by the pronouns the paraphrases use
-_HE = frozenset("James John William Robert Michael David Joseph Charles Thomas Daniel".split())
-_SHE = frozenset("Mary Patricia Jennifer Linda Elizabeth Susan Jessica Sarah Karen Emily".split())
+_HE = frozenset(
+    [
+        "James",
+        "John",
+        "William",
+        "Robert",
+        "Michael",
+        "David",
+        "Joseph",
+        "Charles",
+        "Thomas",
+        "Daniel",
+    ]
+)
+_SHE = frozenset(
+    [
+        "Mary",
+        "Patricia",
+        "Jennifer",
+        "Linda",
+        "Elizabeth",
+        "Susan",
+        "Jessica",
+        "Sarah",
+        "Karen",
+        "Emily",
+    ]
+)
 
 
 def _person(name: str) -> Person:
