@@ -26,8 +26,8 @@ STYLES = ["template", "paraphrase", "rulearena"]
 # complexity 0 and 8 at complexities 1 and 2 for every LLM level.
 TASKS_PER_CELL = {
     "L0": {"0": 20, "1": 8, "2": 8},
-    "L1": {"0": 20, "1": 0, "2": 0},
-    "L3": {"0": 20, "1": 0, "2": 0},
+    "L1": {"0": 20, "1": 8, "2": 8},
+    "L3": {"0": 20, "1": 8, "2": 8},
     "CoT0": {"0": 0, "1": 0, "2": 0},
     "CoT1": {"0": 0, "1": 0, "2": 0},
 }
