@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -88,8 +89,8 @@ def test_published_cells(tmp_path, json_snapshot):
 
 @pytest.mark.slow
 def test_a_changed_cassette_answer_breaks_the_snapshot(tmp_path):
-    """A copy of the airline eval whose CoT0 cassette answers with the right total: the cell
-    it belongs to no longer matches the committed snapshot (while an untouched copy does)."""
+    """A copy of the airline eval whose L3 cassette answers with the right total: the cell it
+    belongs to no longer matches the committed snapshot (while an untouched copy does)."""
     copy = tmp_path / "repo"
     for part in ("evals/test_airline.py", "fixtures/airline", "cassettes/test_airline"):
         source, target = ROOT / part, copy / part
@@ -97,8 +98,8 @@ def test_a_changed_cassette_answer_breaks_the_snapshot(tmp_path):
         (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
     for name in ("pytest.ini", "conftest.py"):
         shutil.copy(ROOT / name, copy / name)
-    case = "CoT0-0-template-gemma-3-270m-gen-t-c0-s2026-000"
-    only = ["-k", "CoT0 and template and c0"]
+    case = "L3-0-template-gemma-3-270m-gen-t-c0-s2026-000"
+    only = ["-k", "L3 and 0-template and gemma"]
     published = json.loads(SNAPSHOT.read_text())
     before = published_cells(replay(copy, tmp_path / "before", *only))
     (key,) = before
@@ -107,13 +108,10 @@ def test_a_changed_cassette_answer_breaks_the_snapshot(tmp_path):
     problem = next(r for r in read_results(tmp_path / "before") if r.case_id == case)
     cassette = copy / "cassettes" / "test_airline" / f"{case}.yaml"
     text = cassette.read_text()
-    # the recorded reply, whatever it said, now ends with the right total
-    reply_end = '","role":"assistant"},"logprobs"'
-    assert text.count(reply_end) == 1
-    text = text.replace(
-        reply_end, f' The total cost is ${problem.expected}.","role":"assistant"}},"logprobs"'
-    )
-    cassette.write_text(text)
+    # the recorded final_answer action, whatever number it gave, now gives the right total
+    answer = re.compile(r'(\\"answer\\": )-?[0-9][-+0-9.eE]*')
+    assert len(answer.findall(text)) == 1
+    cassette.write_text(answer.sub(rf"\g<1>{problem.expected}", text))
     after = published_cells(replay(copy, tmp_path / "after", *only))
     assert after[key]["correct"] == before[key]["correct"] + 1
     assert after[key] != published[key]
