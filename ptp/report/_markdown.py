@@ -88,9 +88,9 @@ def markdown_summary(summary: Summary) -> str:
 
 def readme_markdown(summary: Summary, *, heading_level: int = 3) -> str:
     """A compact markdown section per suite for the README: per cell n, errors, accuracy
-    [CI], mean tokens, LLM calls and model latency, with the reference solver and the caps
-    labelled, a legend and the method; generated from the summary, so README tables are not
-    typed by hand.
+    [CI], mean tokens, LLM calls and model latency, the declared statistics with stop and
+    finish reasons, with the reference solver and the caps labelled, a legend and the method;
+    generated from the summary, so README tables are not typed by hand.
 
     Args:
         summary: From :func:`summarize` (or :func:`ptp.report.load_summary`).

@@ -217,7 +217,11 @@ def _stat_estimates(
     estimates: dict[str, Estimate | None] = {}
     counts: dict[str, int] = {}
     for name in stats:
-        pairs = [(v, r.task_id) for r in rows if (v := stat_value(r, name)) is not None]
+        # sorted: the estimate must not depend on the order rows were written (xdist)
+        pairs = sorted(
+            ((v, r.task_id) for r in rows if (v := stat_value(r, name)) is not None),
+            key=lambda pair: (pair[1], pair[0]),
+        )
         counts[name] = len(pairs)
         estimates[name] = (
             _estimate([v for v, _ in pairs], [t for _, t in pairs], **knobs) if pairs else None

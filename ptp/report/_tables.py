@@ -442,7 +442,7 @@ def cap_lines(suite: SuiteSummary) -> list[str]:
 def suite_section(summary: Summary, suite: SuiteSummary, *, compact: bool = False) -> Section:
     """The section of one suite: the tables, their legend, the notes and the caption."""
     tables = [cells_table(summary, suite, compact=compact)]
-    if not compact and has_stats_table(suite):
+    if has_stats_table(suite):  # the README shows them too: statistics beside the score
         tables.append(stats_table(summary, suite))
     if not compact and suite.comparisons:
         tables.append(comparisons_table(summary, suite))
@@ -475,8 +475,9 @@ def build_report(summary: Summary, *, compact: bool = False) -> Report:
 
     Args:
         summary: From :func:`summarize`.
-        compact: Only the README's per-cell table (n, errors, accuracy, tokens, LLM calls,
-            model latency), with the reference and caps labelled.
+        compact: The README's tables: per cell n, errors, accuracy, tokens, LLM calls, model
+            latency, and the declared statistics with stop / finish reasons, with the
+            reference and caps labelled (no comparisons).
 
     Returns:
         The neutral structure every renderer draws.
