@@ -186,10 +186,16 @@ def test_recorded_latency_async(server, tmp_path):
 
 
 def test_shipped_cassette_replays_the_recorded_latency(monkeypatch):
-    """A shipped recording: the first call took 28.383 s to record (openai-processing-ms)."""
+    """A shipped recording replays the latency its first call took to record (the client's
+    measurement the recorder stamped, preferred over the server's openai-processing-ms), not
+    the replay's wall time."""
     monkeypatch.delenv("PTP_LOCAL_PORT", raising=False)
     (first, *_) = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))["interactions"]
-    assert first["response"]["headers"]["openai-processing-ms"] == ["28383"]
+    headers = first["response"]["headers"]
+    (stamped_ms,), (server_ms,) = headers[LATENCY_HEADER], headers["openai-processing-ms"]
+    recorded = float(stamped_ms) / 1000
+    assert abs(recorded - int(server_ms) / 1000) < 1  # the two measurements agree
+    assert recorded > 1  # a real local-model call, far slower than replaying it
     body = json.loads(first["request"]["body"])
     params = {k: v for k, v in body.items() if k not in ("model", "messages")}
     replay = vcr.VCR(record_mode="none", match_on=["method", "uri", "json_body"])
@@ -198,9 +204,9 @@ def test_shipped_cassette_replays_the_recorded_latency(monkeypatch):
     model = get_model("local:gemma-3-270m", replay=True, api_key="replay", max_retries=0)
     with replay.use_cassette(str(SHIPPED)), ptp.recorder() as trace:
         reply = model.chat(body["messages"], **params)
-    assert reply.latency_s == 28.383 and reply.wall_s < 28
+    assert reply.latency_s == recorded and reply.wall_s < recorded
     (event,) = trace.find("llm")
-    assert event.latency_s == 28.383 and trace.totals().latency_s == 28.383
+    assert event.latency_s == recorded and trace.totals().latency_s == recorded
 
 
 def _same_json(r1: Any, r2: Any) -> None:
