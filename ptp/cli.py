@@ -136,6 +136,31 @@ def _table(args: argparse.Namespace) -> int:
     return 0
 
 
+def _distill(args: argparse.Namespace) -> int:
+    from ptp.distill import distill
+
+    out = Path(args.out)
+    result = distill(
+        args.traces, args.family, teacher=args.teacher, threshold=args.threshold,
+        min_traces=args.min_traces,
+    )  # fmt: skip
+    if out.exists() and out.read_text(encoding="utf-8") != result.source and not args.force:
+        raise ValueError(
+            f"{out} exists and differs from the new workflow; pass --force to replace it "
+            "(git diff shows what changed)"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(result.source, encoding="utf-8")
+    plan = result.plan
+    print(f"{result.selection.summary()}; {len(plan.on_path)} on the canonical path")
+    for step in plan.steps:
+        args_ = ", ".join(f"{a}={e.render()}" for a, e in step.args.items())
+        print(f"  [{step.place}] {step.var} = {step.tool}({args_})")
+    print(f"  answer = {plan.answer.render()}")
+    print(f"wrote {out} in {result.seconds:.2f} s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ptp", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -165,6 +190,15 @@ def build_parser() -> argparse.ArgumentParser:
     compare = sub.add_parser("compare", help="pair two result sets by task id")
     compare.add_argument("a")
     compare.add_argument("b")
+    dist = sub.add_parser("distill", help="mine agent traces into an L1 workflow module")
+    dist.add_argument("traces", help="a results dir (results.jsonl + traces/) or a .jsonl file")
+    dist.add_argument("--family", required=True, help="the task family, e.g. airline")
+    dist.add_argument("--out", required=True, help="the module to write")
+    dist.add_argument("--teacher", default=None, help="keep this model's traces only")
+    dist.add_argument("--threshold", type=float, default=1.0, help="minimum score kept")
+    dist.add_argument("--min-traces", type=int, default=10, help="refuse below this many")
+    dist.add_argument("--force", action="store_true", help="replace a different --out file")
+    dist.set_defaults(run=_distill)
     table = sub.add_parser("table", help="render a main table laid out by a JSON spec")
     table.add_argument("spec")
     table.add_argument("--latex", default=None, help="also write the LaTeX table here")

@@ -15,7 +15,7 @@ from ptp.models._client import (
     get_model,
     latency_from_headers,
 )
-from ptp.models._completion import Completion
+from ptp.models._completion import Completion, ToolCall
 from ptp.models._errors import (
     CassetteMissError,
     MissingAPIKeyError,
@@ -25,9 +25,10 @@ from ptp.models._errors import (
     ServerUnreachableError,
     UnknownProviderError,
 )
+from ptp.models._expert import ExpertModel, ExpertNotBoundError, ExpertReply, Policy
 from ptp.models._local import LocalServer, gguf_path, is_healthy
 from ptp.models._pricing import Price, cost_usd, price_table
-from ptp.models._spec import ModelSpec, local_port, parse_spec
+from ptp.models._spec import ModelSpec, local_port, model_note, parse_spec
 
 __all__ = [
     "CAPABILITIES",
@@ -36,6 +37,9 @@ __all__ = [
     "Capabilities",
     "CassetteMissError",
     "Completion",
+    "ExpertModel",
+    "ExpertNotBoundError",
+    "ExpertReply",
     "LocalServer",
     "MissingAPIKeyError",
     "Model",
@@ -43,8 +47,10 @@ __all__ = [
     "ModelError",
     "ModelSpec",
     "ModelTimeoutError",
+    "Policy",
     "Price",
     "ServerUnreachableError",
+    "ToolCall",
     "UnknownProviderError",
     "capabilities",
     "cost_usd",
@@ -55,6 +61,7 @@ __all__ = [
     "is_healthy",
     "latency_from_headers",
     "local_port",
+    "model_note",
     "parse_spec",
     "price_table",
 ]

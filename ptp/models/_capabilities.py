@@ -16,6 +16,9 @@ Facts behind the table (measured or from the providers' docs):
   (``"json_schema"`` answers HTTP 500); its schema-to-grammar converter ignores
   ``minimum``/``maximum`` and an array without ``maxItems`` never closes. Tool calling needs a
   function-calling chat format, which the embedded models' templates are not.
+- ``expert:<family>`` (a family's expert policy, :mod:`ptp.models._expert`): it replies with
+  native tool calls, so ReAct runs it in its ``tools`` mode; it sends no schema anywhere (its
+  replies are written by code, well-formed by construction).
 
 Schema roots: OpenAI strict mode needs an object at the root; Together is held to objects too
 (not verified otherwise); llama.cpp's converter takes any root (``{"type": "integer"}``,
@@ -86,6 +89,7 @@ CAPABILITIES: dict[str, Capabilities] = {
     "together": Capabilities("json_schema", tool_calling=True),
     "vllm": Capabilities("json_schema", tool_calling=False, any_root=True),
     "local": Capabilities("json_object_schema", tool_calling=False, any_root=True),
+    "expert": Capabilities(None, tool_calling=True),
 }
 """Provider -> capabilities. Edit the data, not the callers."""
 

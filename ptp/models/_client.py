@@ -386,16 +386,23 @@ def get_model(spec: str | ModelSpec, **options: Any) -> Model:
     """The client for a model spec.
 
     Args:
-        spec: ``local:gemma-3-270m``, ``openai:<model>``, ``together:<model>`` or
-            ``vllm:<base_url>#<model>``.
+        spec: ``local:gemma-3-270m``, ``openai:<model>``, ``together:<model>``,
+            ``vllm:<base_url>#<model>``, or ``expert:<family>``: a family's expert policy
+            (an :class:`~ptp.models.ExpertModel`, which quacks like a Model and must be
+            bound with ``.for_task(task)`` before use).
         **options: api_key, max_retries, timeout_s (per request; default ``PTP_TIMEOUT_S`` or
             120), max_concurrency, defaults (params sent with every call), replay (True when
             the responses come from cassettes: latency is then read from the recorded headers).
 
     Raises:
-        UnknownProviderError: the spec is malformed or names an unknown provider.
+        UnknownProviderError: the spec is malformed or names an unknown provider (or a
+            family without an expert policy).
         MissingAPIKeyError: the provider needs a key and its variable is unset.
         ConfigError: ``PTP_TIMEOUT_S`` or ``PTP_LOCAL_PORT`` is set to a bad value.
     """
     parsed = spec if isinstance(spec, ModelSpec) else parse_spec(spec)
+    if parsed.provider == "expert":  # no HTTP: the family's policy answers
+        from ptp.models._expert import ExpertModel
+
+        return ExpertModel(parsed, **options)  # type: ignore[return-value]  # a Model by duck
     return Model(parsed, **options)

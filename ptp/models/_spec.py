@@ -101,7 +101,8 @@ def local_model_port(name: str) -> int:
 @dataclass(frozen=True)
 class ModelSpec:
     """A parsed spec: ``local:gemma-3-270m``, ``local:smollm2-135m``, ``openai:gpt-4o-mini``,
-    ``together:<model>``, ``vllm:<base_url>#<model>``."""
+    ``together:<model>``, ``vllm:<base_url>#<model>``, or ``expert:<family>`` (a family's
+    expert policy, not a model: see :mod:`ptp.models._expert`)."""
 
     provider: str
     name: str
@@ -117,17 +118,26 @@ class ModelSpec:
     def slug(self) -> str:
         """A short, file-name-safe label used in test ids and cassette names."""
         tail = self.name.rsplit("/", 1)[-1]
+        # a spec that is not a model keeps its provider: "expert-airline", not "airline"
+        tail = f"{self.provider}-{tail}" if self.provider in PROVIDER_NOTES else tail
         return re.sub(r"[^A-Za-z0-9.]+", "-", tail).strip("-").lower()
 
     def __str__(self) -> str:
         return self.spec
 
 
-PROVIDERS = ("local", "openai", "together", "vllm")
+PROVIDERS = ("local", "openai", "together", "vllm", "expert")
 FORMS = (
     "local:gemma-3-270m, local:smollm2-135m, openai:<model>, together:<model>, "
-    "vllm:<base_url>#<model>"
+    "vllm:<base_url>#<model>, expert:<family>"
 )
+# What a spec without a name lacks, and an example, where it is not "<provider>:<model>".
+_NAME_HINTS = {
+    "local": ("a model name", "local:gemma-3-270m"),
+    "expert": ("a family name", "expert:airline"),
+}
+PROVIDER_NOTES = {"expert": "expert policy, not a model"}
+"""Providers whose specs are not models, and what reports write beside such a spec."""
 _VLLM_EXAMPLE = "vllm:http://127.0.0.1:8000/v1#Qwen/Qwen2.5-1.5B-Instruct"
 
 
@@ -150,12 +160,18 @@ def parse_spec(spec: str) -> ModelSpec:
     if provider == "vllm":
         return _vllm_spec(spec, rest)
     if not rest.strip():
-        example = "local:gemma-3-270m" if provider == "local" else f"{provider}:<model>"
-        raise UnknownProviderError(f"model spec {spec!r} lacks a model name; e.g. {example}")
+        what, example = _NAME_HINTS.get(provider, ("a model name", f"{provider}:<model>"))
+        raise UnknownProviderError(f"model spec {spec!r} lacks {what}; e.g. {example}")
     if provider == "local":
         port = local_model_port(rest)
         return ModelSpec("local", rest, f"http://{LOCAL_HOST}:{port}/v1")
     return ModelSpec(provider, rest)
+
+
+def model_note(spec: str) -> str | None:
+    """What a report writes beside ``spec`` (e.g. ``expert policy, not a model``), or None
+    for a model. Reads only the provider prefix: never raises, whatever the text."""
+    return PROVIDER_NOTES.get(str(spec).partition(":")[0])
 
 
 def _vllm_spec(spec: str, rest: str) -> ModelSpec:

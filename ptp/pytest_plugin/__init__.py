@@ -260,8 +260,15 @@ def ptp_model(request: pytest.FixtureRequest) -> Callable[[str], Model]:
 
 @pytest.fixture
 def ptp_eval(request: pytest.FixtureRequest, ptp_case: EvalCase) -> EvalRun:
-    """Runs the case: ``.model``, ``.recording()``, ``.score(...)``; the row is built from it."""
+    """Runs the case: ``.model``, ``.recording()``, ``.score(...)``; the row is built from it.
+
+    A model that acts for one task at a time (an expert policy, ``expert:<family>``) has a
+    ``for_task`` method: ``.model`` is then the copy bound to the case's task.
+    """
     model = eval_model(request, ptp_case.model, ptp_case.seed) if ptp_case.model else None
+    bind = getattr(model, "for_task", None)
+    if callable(bind):
+        model = bind(ptp_case.task)
     run = EvalRun(ptp_case, model, request.config.stash[_RESULTS], Path(str(request.path)).stem)
     request.node.stash[_RUN] = run
     return run

@@ -16,7 +16,14 @@ from pydantic import BaseModel, Field
 
 from ptp.report import _format as fmt
 from ptp.report._pairing import PairedStats, apply_holm, paired_stats
-from ptp.report._rows import AxesKey, axes_key, axes_label, latest_rows, row_axes
+from ptp.report._rows import (
+    AxesKey,
+    axes_key,
+    axes_label,
+    latest_rows,
+    row_axes,
+    shown_value,
+)
 from ptp.report._summary import CI_METHOD, METHOD_TEXT
 from ptp.report._tables import TEST_ABBREV, Column, Table, legend_of
 from ptp.report._terminal import WIDTH, render_legend, render_table
@@ -71,8 +78,12 @@ def _model_pairs(a_models: set[str], b_models: set[str]) -> list[tuple[str, str]
     return [(m, m) for m in shared] + [(ma, mb) for ma in rest_a for mb in rest_b]
 
 
+def _model(spec: str) -> str:
+    return shown_value("model", spec) if spec else _NO_MODEL
+
+
 def _where(suite: str, axes: dict[str, str], model: str) -> str:
-    return f"{suite}: {axes_label({**axes, 'model': model or _NO_MODEL})}"
+    return f"{suite}: {axes_label({**axes, 'model': _model(model)})}"
 
 
 def compare_runs(
@@ -171,8 +182,8 @@ def compare_table(result: RunComparison) -> str:
         (
             c.suite,
             axes_label(c.axes),
-            c.model_a or _NO_MODEL,
-            c.model_b or _NO_MODEL,
+            _model(c.model_a),
+            _model(c.model_b),
             str(c.n_pairs),
             f"{c.n_unpaired_a}/{c.n_unpaired_b}",
             fmt.number(c.mean_a),

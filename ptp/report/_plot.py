@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from ptp.report._rows import shown_value
 from ptp.report._summary import Cell, SuiteSummary, Summary
 from ptp.report._tables import REF_MARK, shown_axes
 
@@ -87,7 +88,7 @@ def _value(cell: Cell, names: Sequence[str], suite: SuiteSummary) -> str:
     ref = suite.reference
     parts = []
     for name in names:
-        value = cell.axes.get(name, "")
+        value = shown_value(name, cell.axes.get(name, ""))
         if ref is not None and cell.reference and name == ref.axis:
             value = f"{value} {REF_MARK}"
         parts.append(value)

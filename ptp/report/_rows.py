@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ptp.models import model_note
 from ptp.results import EvalRecord
 
 AxesKey = tuple[tuple[str, str], ...]
@@ -60,3 +61,11 @@ def latest_rows(records: Iterable[EvalRecord]) -> tuple[list[EvalRecord], int]:
 def axes_label(axes: dict[str, str]) -> str:
     """``axis=value`` pairs joined by commas; ``(all)`` for no axes."""
     return ", ".join(f"{k}={v}" for k, v in axes.items()) or "(all)"
+
+
+def shown_value(axis: str, value: str) -> str:
+    """An axis value as the report shows it: a ``model`` value that names no model carries
+    its provider's note, e.g. ``expert:airline (expert policy, not a model)``; grouping and
+    ``summary.json`` keep the plain value."""
+    note = model_note(value) if axis == "model" else None
+    return f"{value} ({note})" if note else value

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ptp.report import _format as fmt
+from ptp.report._rows import shown_value
 from ptp.report._summary import Cell, PairedComparison, SuiteSummary, Summary
 
 REF_MARK = "(ref)"  # after a reference cell's axis value
@@ -176,7 +177,7 @@ def _axis_columns(axes: Sequence[str]) -> list[Column]:
 def _axis_values(cell: Cell, axes: Sequence[str], suite: SuiteSummary) -> list[str]:
     out = []
     for a in axes:
-        value = cell.axes.get(a, "")
+        value = shown_value(a, cell.axes.get(a, ""))
         ref = suite.reference
         if ref is not None and cell.reference and a == ref.axis:
             value = f"{value} {REF_MARK}"
@@ -370,7 +371,8 @@ def comparisons_table(summary: Summary, suite: SuiteSummary) -> Table:
     ]
     rows = []
     for c in suite.comparisons:
-        row = [comparison_name(c), *(c.group.get(a, "") for a in group_axes), str(c.n_pairs)]
+        groups = (shown_value(a, c.group.get(a, "")) for a in group_axes)
+        row = [comparison_name(c), *groups, str(c.n_pairs)]
         if unpaired:
             row.append(f"{c.n_unpaired_a}/{c.n_unpaired_b}")
         row += [
@@ -449,7 +451,8 @@ def suite_section(summary: Summary, suite: SuiteSummary, *, compact: bool = Fals
     _, constant = shown_axes(suite)
     notes = []
     if constant:
-        notes.append("every cell: " + ", ".join(f"{k}={v}" for k, v in constant.items()))
+        shown = (f"{k}={shown_value(k, v)}" for k, v in constant.items())
+        notes.append("every cell: " + ", ".join(shown))
     if not compact and not _score_differs(suite):
         notes.append("score equals accuracy in every cell (binary scores): shown once")
     if (

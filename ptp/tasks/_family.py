@@ -20,7 +20,7 @@ from ptp.results import Score
 from ptp.tasks._fixtures import TaskFileError, read_jsonl, write_jsonl
 
 if TYPE_CHECKING:
-    from ptp.models import Completion, Model
+    from ptp.models import Completion, Model, Policy
     from ptp.tools import Tool
 
 __all__ = [
@@ -194,6 +194,14 @@ class Family(Generic[T]):
         sort_keys: the fixture line format (see :func:`write_jsonl`); fixed per family.
         data_error: the family's :class:`TaskFileError` subclass.
         field_fixes: field name -> how to fix a bad value, for fixture errors.
+        expert: ``expert(task) -> policy``, the family's reference solver acting through an
+            agent's protocol (None: the family has none). ``policy(messages, params)`` returns
+            the next reply as a :class:`ptp.models.ExpertReply` (text and native tool calls),
+            written as a competent model would; ``get_model("expert:<name>").for_task(task)``
+            is it behind the model interface (a labelled stand-in teacher, not a model).
+        segment: ``segment(text) -> (header_text, item_texts)``: code that cuts a task text
+            into what concerns the whole task and one part per item (None: the family has no
+            items); distilled workflows read each part with a small ptool.
     """
 
     name: str
@@ -211,6 +219,8 @@ class Family(Generic[T]):
     sort_keys: bool = True
     data_error: type[TaskFileError] = TaskFileError
     field_fixes: Mapping[str, str] = field(default_factory=dict)
+    expert: Callable[[T], Policy] | None = None
+    segment: Callable[[str], tuple[str, list[str]]] | None = None
 
     def _params(self, given: Mapping[str, Any]) -> dict[str, Any]:
         known = {p.name: p for p in self.params}

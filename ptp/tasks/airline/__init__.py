@@ -10,10 +10,11 @@ The family protocol (``FAMILY``, also ``ptp.tasks.get_family("airline")``) is wh
 
 from ._cities import CITIES_BY_REGION, CITY_REGION, US_CITIES
 from ._data import fee_tables, policy_text
+from ._expert import airline_expert, trip_route
 from ._family import FAMILY, FeeTools, read_fixtures, write_fixtures
 from ._generate import CHECKED_BAGS, generate
 from ._io import AirlineDataError
-from ._l0 import L0ParseError, parse_prompt, solve_l0
+from ._l0 import L0ParseError, parse_prompt, parse_route, solve_l0
 from ._l1 import ItemReading, TripHeader, extract_header, extract_item
 from ._levels import (
     CAPS,
@@ -74,6 +75,7 @@ __all__ = [
     "TripAnswer",
     "TripHeader",
     "TripInfo",
+    "airline_expert",
     "bag_charges",
     "base_fee",
     "calculator",
@@ -91,6 +93,7 @@ __all__ = [
     "oversize_fee",
     "overweight_fee",
     "parse_prompt",
+    "parse_route",
     "policy_text",
     "read_fixtures",
     "region_of",
@@ -99,6 +102,7 @@ __all__ = [
     "score",
     "solve_l0",
     "trip_metrics",
+    "trip_route",
     "worked_solution",
     "write_fixtures",
 ]

@@ -9,12 +9,14 @@ from typing import Any
 from ptp.tasks._family import Family, Param
 from ptp.tools import Tool
 
+from ._expert import airline_expert
 from ._generate import CHECKED_BAGS, Style, generate
 from ._io import FIELD_FIXES, AirlineDataError
 from ._levels import CAPS, SOLVERS, fee_tools
 from ._rules import compute_total
 from ._schema import AirlineProblem
 from ._score import score
+from ._spans import segment_text
 
 __all__ = ["FAMILY", "FeeTools", "read_fixtures", "write_fixtures"]
 
@@ -68,6 +70,8 @@ FAMILY: Family[AirlineProblem] = Family(
     sort_keys=True,
     data_error=AirlineDataError,
     field_fixes=FIELD_FIXES,
+    expert=airline_expert,
+    segment=segment_text,
 )
 """The airline family (``ptp.tasks.get_family("airline")``)."""
 

@@ -23,6 +23,7 @@ Every choice follows ``data/rulearena_generator.json`` (RuleArena's generator da
 from __future__ import annotations
 
 import random
+import re
 from typing import Any, Literal
 
 from ._cities import RULEARENA_CITY_REGION, US_CITIES
@@ -31,7 +32,7 @@ from ._phrasing import Person, render_paraphrase, render_template
 from ._rules import compute_total
 from ._schema import AirlineProblem, Bag, TripInfo
 
-__all__ = ["CHECKED_BAGS", "generate"]
+__all__ = ["CHECKED_BAGS", "generate", "generated_route"]
 
 _FACTS: dict[str, Any] = generator_facts()
 CHECKED_BAGS = {int(c): n - 1 for c, n in _FACTS["items_per_complexity"].items()}
@@ -131,6 +132,29 @@ def _trip(complexity: int, rng: random.Random) -> tuple[TripInfo, Person, str, s
     return info, person, origin, destination
 
 
+def _trip_rng(complexity: int, seed: int, index: int) -> random.Random:
+    return random.Random(f"airline-trip/{complexity}/{seed}/{index}")
+
+
+_GENERATED_ID = re.compile(r"gen-[a-z]-c(?P<c>\d+)-s(?P<seed>-?\d+)-(?P<i>\d+)")
+
+
+def generated_route(task_id: str, info: TripInfo) -> tuple[str, str] | None:
+    """The (origin, destination) cities of a generated problem, drawn again from its id.
+
+    The problem record keeps the trip (``info``) but not the city names, which only its
+    prompt states; the generator's draw is fully set by the id's complexity, seed and index.
+    None when ``task_id`` is not a generator's id or the trip drawn again differs from
+    ``info`` (a problem written by other code under such an id).
+    """
+    match = _GENERATED_ID.fullmatch(task_id)
+    if match is None or int(match["c"]) not in CHECKED_BAGS:
+        return None
+    complexity, seed, index = int(match["c"]), int(match["seed"]), int(match["i"])
+    trip, _, origin, destination = _trip(complexity, _trip_rng(complexity, seed, index))
+    return (origin, destination) if trip == info else None
+
+
 def generate(n: int, complexity: int, seed: int, style: Style = "template") -> list[AirlineProblem]:
     """``n`` problems with ``CHECKED_BAGS[complexity]`` checked bags (fewer where the region caps
     them), fully set by the arguments.
@@ -149,9 +173,7 @@ def generate(n: int, complexity: int, seed: int, style: Style = "template") -> l
         raise ValueError(f"n must be >= 0, not {n}")
     problems = []
     for i in range(n):
-        info, person, origin, dest = _trip(
-            complexity, random.Random(f"airline-trip/{complexity}/{seed}/{i}")
-        )
+        info, person, origin, dest = _trip(complexity, _trip_rng(complexity, seed, i))
         if style == "template":
             prompt = render_template(info, person.name, origin, dest)
         else:

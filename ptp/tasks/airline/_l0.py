@@ -13,7 +13,7 @@ from ._cities import CITY_REGION
 from ._rules import compute_total
 from ._schema import CLASSES, Bag, TripInfo
 
-__all__ = ["L0ParseError", "parse_prompt", "solve_l0"]
+__all__ = ["L0ParseError", "parse_prompt", "parse_route", "solve_l0"]
 
 _HEAD = re.compile(
     r"^(?P<name>.+?) is an? (?P<cls>" + "|".join(map(re.escape, CLASSES)) + r") Class passenger "
@@ -67,6 +67,18 @@ def parse_prompt(text: str) -> TripInfo:
         direction=direction,
         bag_list=bags,
     )
+
+
+def parse_route(text: str) -> tuple[str, str]:
+    """The (origin, destination) cities of a template-style prompt, as written.
+
+    Raises:
+        L0ParseError: the first sentence is not in the template wording.
+    """
+    head = _HEAD.match(text)
+    if head is None:
+        raise L0ParseError("prompt does not follow the template's first sentence")
+    return head["origin"], head["dest"]
 
 
 def solve_l0(prompt: str) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["ItemSpan", "SpanError", "find_item_spans", "header_text", "inches_only"]
+__all__ = ["ItemSpan", "SpanError", "find_item_spans", "header_text", "inches_only", "segment_text"]
 
 _ITEM = re.compile(
     r"\b[Aa]n? (?:[a-z][a-z-]*)(?: [a-z][a-z-]*){0,2}(?=\s*[:,(]|\s+measuring\b)"
@@ -91,3 +91,14 @@ def inches_only(span: str) -> str:
     """Feet-and-inches lengths rewritten in inches: ``"3 ft 10 in"`` -> ``"46 in"``,
     ``"2 ft"`` -> ``"24 in"`` (exact; one number per length is what the item ptool copies)."""
     return _FEET.sub(lambda m: f"{int(m[1]) * 12 + int(m[2] or 0)} in", span)
+
+
+def segment_text(text: str) -> tuple[str, list[str]]:
+    """The family's ``segment``: (the text with the items cut out, each item's text with
+    feet-and-inches lengths in inches), carry-on first.
+
+    Raises:
+        SpanError: the items could not be delimited.
+    """
+    spans = find_item_spans(text)
+    return header_text(text, spans), [inches_only(span.text) for span in spans]

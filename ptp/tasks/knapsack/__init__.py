@@ -12,6 +12,7 @@ from typing import Any
 from ._config import DifficultyConfig, difficulties, load_config
 from ._env import KnapsackEnv
 from ._episode import BLOCK_TIMEOUT_S, CAPS, MAX_STEPS, PARAMS, SOLVERS, Episode, play_codeact
+from ._expert import knapsack_expert
 from ._family import FAMILY, KnapsackDataError, read_fixtures, write_fixtures
 from ._score import score
 from ._task import TOOL_NAMES, Item, KnapsackTask, Private, Public, Reference
@@ -57,6 +58,7 @@ __all__ = [
     "generate",
     "generate_tasks",
     "inspect_budget",
+    "knapsack_expert",
     "load_config",
     "play_codeact",
     "read_fixtures",

@@ -10,6 +10,7 @@ from ptp.tasks._fixtures import TaskFileError
 from ._config import difficulties
 from ._env import KnapsackEnv
 from ._episode import CAPS, SOLVERS
+from ._expert import knapsack_expert
 from ._score import score
 from ._task import KnapsackTask
 
@@ -49,6 +50,7 @@ FAMILY: Family[KnapsackTask] = Family(
     # model_dump_json() lines: the shipped fixtures were written so and must stay byte-identical
     sort_keys=False,
     data_error=KnapsackDataError,
+    expert=knapsack_expert,
 )
 """The knapsack family (``ptp.tasks.get_family("knapsack")``)."""
 

@@ -1,0 +1,175 @@
+"""Stage 4: run a generated workflow on tasks, with exact ptools (the values the teacher's
+calls used, as the text writes them) or with a model.
+
+Exact ptools separate the workflow's logic from the reading: on the training tasks the
+workflow must reproduce the traces' answers; on held-out tasks (whose teacher traces the
+miner never saw) it shows whether the mined logic generalises.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from ptp.distill._corpus import Episode
+from ptp.distill._fields import FieldSpec, match_value
+from ptp.distill._mine import Plan, Segmenter, _arrange, _parse_sum
+from ptp.distill.runtime import Tools
+from ptp.ptool import ptool_overrides
+from ptp.ptool._impl import Python
+
+__all__ = [
+    "ExactCheck",
+    "check_exact",
+    "exact_readings",
+    "leaks",
+    "load_workflow",
+    "source_literals",
+]
+
+
+def load_workflow(path: str | Path) -> ModuleType:
+    """Import a generated workflow module from its file."""
+    path = Path(path)
+    name = f"ptp_distilled_{path.stem}_{abs(hash(path.resolve()))}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path}: not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _structure(plan: Plan) -> tuple[dict[str, int], set[str]]:
+    fixed = Counter(s.tool for s in plan.steps if s.place != "loop")
+    return dict(fixed), {s.tool for s in plan.steps if s.place == "loop"}
+
+
+def _written(spec: FieldSpec, text: str, value: Any) -> dict[str, Any]:
+    """The field as a correct reading of ``text`` gives it (value and unit as written)."""
+    if spec.description.endswith("infer it"):
+        return {spec.name: value}
+    found = match_value(text, value)
+    if not found:
+        raise LookupError(f"{spec.name}={value!r} is not written in {text[:80]!r}")
+    hit = next((m for m in found if spec.kind != "quantity" or m.target == spec.target), found[0])
+    reading: dict[str, Any] = {spec.name: value if isinstance(value, str) else float(hit.written)}
+    if spec.kind == "quantity":
+        reading[f"{spec.name}_unit"] = hit.unit
+    return reading
+
+
+def exact_readings(plan: Plan, episode: Episode, segment: Segmenter) -> dict[str, dict[str, Any]]:
+    """Text part (header or item text) -> the field values a perfect reader returns, taken
+    from ``episode``'s calls.
+
+    Raises:
+        LookupError: a value the teacher used is not written in the text.
+    """
+    fixed, loop = _structure(plan)
+    arranged, _, _ = _arrange(episode, fixed, loop, plan.item_offset, segment)
+    by_var = {s.var: s for s in plan.steps}
+    readings: dict[str, dict[str, Any]] = {arranged.header: {}}
+    for i, item in enumerate(arranged.items):
+        readings.setdefault(item, {})
+        for spec in plan.group_fields("item"):
+            var, arg, _ = spec.origin
+            readings[item] |= _written(spec, item, arranged.loop_args[i][by_var[var].tool][arg])
+    for spec in plan.group_fields("header"):
+        var, arg, term = spec.origin
+        step = by_var[var]
+        if step.place == "loop":
+            if not arranged.loop_args:
+                readings[arranged.header] |= {spec.name: _placeholder(spec)}
+                continue
+            value = arranged.loop_args[0][step.tool][arg]
+        else:
+            value = arranged.fixed_args[var][arg]
+        if term is not None:
+            value = (_parse_sum(value) or [])[term]
+        readings[arranged.header] |= _written(spec, arranged.header, value)
+    return readings
+
+
+def _placeholder(spec: FieldSpec) -> Any:
+    """A valid value for a field no call used (a task with no items)."""
+    return spec.choices[0] if spec.choices else "" if spec.kind == "str" else 0.0
+
+
+def source_literals(source: str) -> set[str]:
+    """Every number and every word in the string constants of ``source`` (lower case)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+            found.add(str(node.value))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found |= {w.lower() for w in re.findall(r"[A-Za-z]+|\d+(?:\.\d+)?", node.value)}
+    return found
+
+
+def leaks(source: str, literals: Iterable[Any]) -> set[str]:
+    """The task-specific ``literals`` (answers, names, prices) written in ``source``: each is
+    compared as a whole word or number, so a workflow that embeds ground truth is caught."""
+    written = source_literals(source)
+    hits = set()
+    for literal in literals:
+        words = re.findall(r"[A-Za-z]+|\d+(?:\.\d+)?", str(literal).lower())
+        if words and all(w in written for w in words):
+            hits.add(str(literal))
+    return hits
+
+
+@dataclass(frozen=True)
+class ExactCheck:
+    """A workflow's answers with exact ptools: how many scored 1, and the misses."""
+
+    n: int
+    correct: int
+    misses: dict[str, str]
+
+
+def check_exact(
+    module: ModuleType, plan: Plan, family: Any, tasks: list[Any], episodes: list[Episode]
+) -> ExactCheck:
+    """Run ``module`` on ``tasks`` with ptools that return what ``episodes`` (the teacher's
+    traces of the same tasks, by task id) used, and score the answers."""
+    by_id = {e.task_id: e for e in episodes}
+    correct, misses = 0, {}
+    for task in tasks:
+        episode = by_id.get(task.task_id)
+        if episode is None:
+            misses[task.task_id] = "no teacher trace"
+            continue
+        try:
+            readings = exact_readings(plan, episode, family.segment)
+            answer = _run_with(module, family, task, readings)
+        except (LookupError, ValueError, TypeError, KeyError) as err:
+            misses[task.task_id] = f"{type(err).__name__}: {err}"
+            continue
+        verdict = family.score(answer, task)
+        if verdict.correct:
+            correct += 1
+        else:
+            misses[task.task_id] = f"answer {answer!r}, expected {verdict.expected!r}"
+    return ExactCheck(len(tasks), correct, misses)
+
+
+def _run_with(module: ModuleType, family: Any, task: Any, readings: dict[str, dict]) -> Any:
+    impls = {}
+    for name, cls in (("read_header", "Header"), ("read_item", "Item")):
+        model = getattr(module, cls, None)
+        if model is not None:
+            impls[name] = Python(
+                lambda model=model, **kw: model(**readings[next(iter(kw.values()))])
+            )
+    with ptool_overrides(implementations=impls):
+        return module.run(family.prompt(task), Tools(family.tools(task)), family.segment)
