@@ -16,7 +16,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ptp.distill._corpus import Call, Episode, episode_from_trace, load_episodes, read_imported
+from ptp.distill._corpus import (
+    Call,
+    Episode,
+    episode_from_trace,
+    load_episodes,
+    read_imported,
+    run_teacher,
+)
 from ptp.distill._errors import DistillError
 from ptp.distill._mine import Plan, mine
 from ptp.distill._select import MIN_TRACES, Selection, select
@@ -40,6 +47,7 @@ __all__ = [
     "load_episodes",
     "load_workflow",
     "read_imported",
+    "run_teacher",
 ]
 
 

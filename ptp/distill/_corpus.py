@@ -26,7 +26,7 @@ from ptp.distill._errors import DistillError
 from ptp.results import read_results
 from ptp.trace import Event, Trace
 
-__all__ = ["Call", "Episode", "episode_from_trace", "load_episodes", "read_imported"]
+__all__ = ["Call", "Episode", "episode_from_trace", "load_episodes", "read_imported", "run_teacher"]
 
 
 class Call(BaseModel):
@@ -151,4 +151,28 @@ def load_episodes(source: str | Path, *, teacher: str | None = None) -> list[Epi
             f"{source}: no agent episodes{who}; record L3 or CodeAct runs first "
             "(e.g. pytest evals/test_distilled.py -m distill --ptp-results DIR)"
         )
+    return episodes
+
+
+def run_teacher(
+    family: str, teacher: str, tasks: Iterable[Any], level: str = "L3"
+) -> list[Episode]:
+    """Episodes of ``teacher`` (a model spec; an expert is bound to each task) solving
+    ``tasks`` with the family's ``level`` solver, in process (an LLM teacher's calls go out
+    live or through the active cassette)."""
+    from ptp.models import get_model
+    from ptp.tasks import get_family
+    from ptp.trace import recorder
+
+    fam = get_family(family)
+    episodes = []
+    for task in tasks:
+        model: Any = get_model(teacher)
+        if hasattr(model, "for_task"):
+            model = model.for_task(task)
+        with recorder() as trace:
+            result = fam.solvers[level](task, model)
+        score = fam.score(result.answer, task).value
+        episodes.append(episode_from_trace(trace, task_id=task.task_id, teacher=teacher,
+                                           score=score, answer=result.answer))  # fmt: skip
     return episodes

@@ -162,6 +162,8 @@ def _arrange(
         n = seen[call.tool]
         seen[call.tool] += 1
         if call.tool in loop:
+            if n >= k:  # an off-path trace's extra calls (only exact readings arrange those)
+                continue
             loop_out[n][call.tool] = call.output
             loop_args[n][call.tool] = call.arguments
             first_loop.setdefault(call.tool, position)

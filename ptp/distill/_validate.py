@@ -21,7 +21,7 @@ from typing import Any
 
 from ptp.distill._corpus import Episode
 from ptp.distill._fields import FieldSpec, match_value
-from ptp.distill._mine import Plan, Segmenter, _arrange, _parse_sum
+from ptp.distill._mine import Plan, Segmenter, _arrange, _off_path, _parse_sum
 from ptp.distill.runtime import Tools
 from ptp.ptool import ptool_overrides
 from ptp.ptool._impl import Python
@@ -135,6 +135,8 @@ class ExactCheck:
     n: int
     correct: int
     misses: dict[str, str]
+    off_path: dict[str, str]
+    """Tasks whose teacher trace left the mined path (task id -> how), e.g. extra calls."""
 
 
 def check_exact(
@@ -143,6 +145,11 @@ def check_exact(
     """Run ``module`` on ``tasks`` with ptools that return what ``episodes`` (the teacher's
     traces of the same tasks, by task id) used, and score the answers."""
     by_id = {e.task_id: e for e in episodes}
+    fixed, loop = _structure(plan)
+    off_path = {
+        e.task_id: why for e in episodes
+        if (why := _off_path(e, fixed, loop, plan.item_offset, family.segment))
+    }  # fmt: skip
     correct, misses = 0, {}
     for task in tasks:
         episode = by_id.get(task.task_id)
@@ -160,7 +167,7 @@ def check_exact(
             correct += 1
         else:
             misses[task.task_id] = f"answer {answer!r}, expected {verdict.expected!r}"
-    return ExactCheck(len(tasks), correct, misses)
+    return ExactCheck(len(tasks), correct, misses, off_path)
 
 
 def _run_with(module: ModuleType, family: Any, task: Any, readings: dict[str, dict]) -> Any:
