@@ -76,11 +76,6 @@ def distill_episodes(
 
     start = time.perf_counter()
     fam = get_family(family)
-    if fam.segment is None:
-        raise DistillError(
-            f"family {family} declares no segment(text); distilled workflows need it to read "
-            "the text part by part"
-        )
     selection = select(episodes, threshold=threshold, min_traces=min_traces)
     tools = fam.tools(fam.generate(1, seed=0)[0])
     plan = mine(selection, family, tools, fam.segment)

@@ -505,14 +505,41 @@ def var_tool(var: str, names: Mapping[tuple[str, int], str]) -> str:
     return next(tool for (tool, _), v in names.items() if v == var)
 
 
-def mine(selection: Selection, family: str, tools: Sequence[Tool], segment: Segmenter) -> Plan:
-    """The canonical path of ``selection``'s episodes.
+def _whole(text: str) -> tuple[str, list[str]]:
+    return text, []
+
+
+def _no_loop_source(family: str, episodes: Sequence[Episode]) -> None:
+    """Refuse, with the reason, traces whose call counts vary when the text has no items."""
+    counts = [Counter(c.tool for c in e.ok_calls()) for e in episodes]
+    tools = sorted(set().union(*counts))
+    ranges = {t: (min(c[t] for c in counts), max(c[t] for c in counts)) for t in tools}
+    varying = {t: r for t, r in ranges.items() if r[0] != r[1]}
+    if varying:
+        shown = ", ".join(f"{t} {lo}..{hi} times" for t, (lo, hi) in varying.items())
+        raise DistillError(
+            f"{family}: the teacher calls {shown} per task, and the family declares no "
+            "segment(text), so nothing in the task text sets how often: the number of calls "
+            "follows what the teacher observed (a search or an optimisation over the tools' "
+            "answers), which a fixed L1 workflow cannot mine; keep the agent for this family, "
+            "or give it a tool that does the search"
+        )
+
+
+def mine(
+    selection: Selection, family: str, tools: Sequence[Tool], segment: Segmenter | None
+) -> Plan:
+    """The canonical path of ``selection``'s episodes (``segment`` None: the family's texts
+    have no items, so every step is fixed).
 
     Raises:
-        DistillError: fewer than half of the traces share one path, or the answer is not
-            explained by the calls.
+        DistillError: the call counts vary with no items to loop over, fewer than half of
+            the traces share one path, or the answer is not explained by the calls.
     """
     episodes = list(selection.kept)
+    if segment is None:
+        _no_loop_source(family, episodes)
+        segment = _whole
     fixed, loop, offset = _structure(episodes, segment)
     off = {e.task_id: r for e in episodes if (r := _off_path(e, fixed, loop, offset, segment))}
     on = [e for e in episodes if e.task_id not in off]

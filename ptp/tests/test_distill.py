@@ -18,6 +18,7 @@ from ptp.distill import (
     load_episodes,
     load_workflow,
     read_imported,
+    run_teacher,
     select,
 )
 from ptp.distill._validate import leaks
@@ -30,7 +31,7 @@ AIRLINE = get_family("airline")
 TEACHER = "expert:airline"
 
 
-def run_teacher(problem):
+def run_expert(problem):
     """The expert's L3 run on ``problem``: (trace, answer, score)."""
     with recorder() as trace:
         result = AIRLINE.solvers["L3"](problem, get_model(TEACHER).for_task(problem))
@@ -43,7 +44,7 @@ def corpus(seed: int = 7, n: int = 6) -> tuple[tuple, tuple[Episode, ...]]:
              for p in AIRLINE.generate(n, seed=seed, complexity=c, style=s)]  # fmt: skip
     episodes = []
     for task in tasks:
-        trace, answer, score = run_teacher(task)
+        trace, answer, score = run_expert(task)
         episodes.append(episode_from_trace(trace, task_id=task.task_id, teacher=TEACHER,
                                            score=score, answer=answer))  # fmt: skip
     return tuple(tasks), tuple(episodes)
@@ -108,8 +109,14 @@ def test_workflow_embeds_no_task_literal():
 
 
 def test_imported_traces_are_read_and_bad_lines_named(tmp_path):
-    good = {"task_id": "t1", "text": "x", "teacher": "openai:gpt-4o", "score": 1, "answer": 3,
-            "calls": [{"tool": "calculator", "arguments": {"expression": "1 + 2"}, "output": 3}]}
+    good = {
+        "task_id": "t1",
+        "text": "x",
+        "teacher": "openai:gpt-4o",
+        "score": 1,
+        "answer": 3,
+        "calls": [{"tool": "calculator", "arguments": {"expression": "1 + 2"}, "output": 3}],
+    }
     path = tmp_path / "traces.jsonl"
     path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "score": "high"}) + "\n")
     with pytest.raises(DistillError, match=r"traces.jsonl:2: field score"):
@@ -122,7 +129,7 @@ def _results_dir(tmp_path: Path) -> Path:
     tasks, _ = corpus()
     rows = []
     for task in tasks:
-        trace, answer, score = run_teacher(task)
+        trace, answer, score = run_expert(task)
         ref = f"traces/test/{task.task_id}.json"
         trace.save(tmp_path / ref)
         rows.append(EvalRecord(case_id=task.task_id, suite="airline", task_id=task.task_id,
@@ -148,3 +155,14 @@ def test_a_results_dir_without_agent_traces_is_refused(tmp_path):
     (tmp_path / "results.jsonl").write_text("")
     with pytest.raises(DistillError, match="no agent episodes"):
         load_episodes(tmp_path)
+
+
+def test_knapsack_codeact_traces_get_a_clear_reason_why_not():
+    """The same pipeline on CodeAct traces (tool calls proxied from code): the expert's
+    inspections and takes follow its observations, so there is no fixed path to mine."""
+    knapsack = get_family("knapsack")
+    tasks = knapsack.generate(10, seed=3, difficulty="easy")
+    episodes = run_teacher("knapsack", "expert:knapsack", tasks, level="persistent")
+    assert all(e.score == 1 and e.calls for e in episodes)
+    with pytest.raises(DistillError, match=r"inspect \d+\.\.\d+ times.*cannot mine"):
+        distill_episodes(episodes, "knapsack", traces="test")
