@@ -17,6 +17,7 @@ _MODULES = MappingProxyType(
     {
         "airline": "ptp.tasks.airline",
         "knapsack": "ptp.tasks.knapsack",
+        "reasoning": "ptp.tasks.reasoning",
     }
 )
 

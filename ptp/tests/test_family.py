@@ -39,7 +39,7 @@ PARAMS = {"airline": {"complexity": 1, "style": "paraphrase"}, "knapsack": {"dif
 
 def test_registry_lists_every_family_by_name() -> None:
     registry = families()
-    assert list(registry) == ["airline", "knapsack"]
+    assert list(registry) == ["airline", "knapsack", "reasoning"]
     for name, family in registry.items():
         assert isinstance(family, Family) and family.name == name
         assert get_family(name) is family
@@ -50,7 +50,7 @@ def test_unknown_family_names_the_known_ones() -> None:
         get_family("chess")
 
 
-@pytest.mark.parametrize("name", ["airline", "knapsack"])
+@pytest.mark.parametrize("name", ["airline", "knapsack"])  # reasoning has no tools: own tests
 def test_family_implements_the_protocol(name: str, tmp_path: Path) -> None:
     family = get_family(name)
     tasks = family.generate(3, 7, **PARAMS[name])
@@ -75,7 +75,7 @@ def test_family_implements_the_protocol(name: str, tmp_path: Path) -> None:
     assert family.read_fixtures(path) == tasks
 
 
-@pytest.mark.parametrize("name", ["airline", "knapsack"])
+@pytest.mark.parametrize("name", ["airline", "knapsack", "reasoning"])
 def test_undeclared_parameters_are_refused(name: str) -> None:
     family = get_family(name)
     with pytest.raises(ConfigError, match=f"{name}: no parameter 'colour'; its parameters are"):
