@@ -142,7 +142,7 @@ def _distill(args: argparse.Namespace) -> int:
     out = Path(args.out)
     result = distill(
         args.traces, args.family, teacher=args.teacher, threshold=args.threshold,
-        min_traces=args.min_traces,
+        min_traces=args.min_traces, source_level=args.level,
     )  # fmt: skip
     if out.exists() and out.read_text(encoding="utf-8") != result.source and not args.force:
         raise ValueError(
@@ -197,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     dist.add_argument("--teacher", default=None, help="keep this model's traces only")
     dist.add_argument("--threshold", type=float, default=1.0, help="minimum score kept")
     dist.add_argument("--min-traces", type=int, default=10, help="refuse below this many")
+    dist.add_argument(
+        "--level", default="L3", help="the family solver the traces came from (the fallback)"
+    )
     dist.add_argument("--force", action="store_true", help="replace a different --out file")
     dist.set_defaults(run=_distill)
     table = sub.add_parser("table", help="render a main table laid out by a JSON spec")

@@ -11,7 +11,7 @@ workflows.shipped.
 
 Path, with support (traces whose values agree with each argument's rule):
   region_of: city 56/56
-  region_of: city 56/56
+  region_of_2 = region_of: city 56/56
     per item (items[1:]): base_fee: bag_position 56/56, region 56/56, customer_class 56/56, direction 56/56
     per item (items[1:]): oversize_fee: length 56/56, width 56/56, height 56/56, region 56/56
     per item (items[1:]): overweight_fee: weight 56/56, region 56/56, customer_class 56/56, complimentary 56/56

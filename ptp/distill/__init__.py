@@ -90,8 +90,10 @@ def distill(
     teacher: str | None = None,
     threshold: float = 1.0,
     min_traces: int = MIN_TRACES,
+    source_level: str = "L3",
 ) -> Distilled:
-    """Distill the agent traces in ``source`` (a results dir or an imported ``.jsonl``).
+    """Distill the agent traces in ``source`` (a results dir or an imported ``.jsonl``);
+    ``source_level`` is the family solver that made them (what the fallback runs).
 
     Raises:
         DistillError: no traces, too few successful ones, or no common path; the message says
@@ -99,5 +101,6 @@ def distill(
     """
     episodes = load_episodes(source, teacher=teacher)
     return distill_episodes(
-        episodes, family, traces=str(source), threshold=threshold, min_traces=min_traces
-    )
+        episodes, family, traces=str(source), threshold=threshold, min_traces=min_traces,
+        source_level=source_level,
+    )  # fmt: skip

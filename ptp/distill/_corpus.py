@@ -117,6 +117,8 @@ def read_imported(path: str | Path) -> list[Episode]:
             continue
         try:
             data = json.loads(line)
+            if not isinstance(data, dict):
+                raise DistillError(f"{path}:{number}: not a JSON object; one episode a line")
             episodes.append(Episode.model_validate({**data, "source": f"{path}:{number}"}))
         except json.JSONDecodeError as err:
             raise DistillError(

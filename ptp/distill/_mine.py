@@ -282,7 +282,7 @@ class _Miner:
         for expr in self._candidates(step, sample):
             if self._support(step, arg, expr) == n:
                 return expr, n
-        if _parse_sum(sample) is not None:
+        if step.place == "after" and _parse_sum(sample) is not None:
             found = self._sum(step, arg)
             if found is not None:
                 return found
@@ -315,7 +315,7 @@ class _Miner:
         """Term ``j`` of the fixed part, or of every iteration (``loop``: (fixed, per))."""
 
         def values(e: _Episode, terms: list[Decimal]) -> list[tuple[dict[str, Any], Decimal]]:
-            env = self._fixed_env(e, None)
+            env = self._fixed_env(e, var)
             if loop is None:
                 return [(env, terms[j])]
             k, per = loop
@@ -505,6 +505,26 @@ def var_tool(var: str, names: Mapping[tuple[str, int], str]) -> str:
     return next(tool for (tool, _), v in names.items() if v == var)
 
 
+def _usable(
+    episodes: Sequence[Episode], segment: Segmenter | None
+) -> tuple[list[Episode], dict[str, str]]:
+    """The episodes to mine, one per task (the first run of a repeated task), and why the
+    others are left out (a repeat, a text the family's segmenter cannot cut)."""
+    kept: dict[str, Episode] = {}
+    left: dict[str, str] = {}
+    for e in episodes:
+        if e.task_id in kept:
+            continue  # a repeated run (another epoch) of a task: its first run is mined
+        try:
+            if segment is not None:
+                segment(e.text)
+        except ValueError as err:
+            left[e.task_id] = f"segment(text) failed: {err}"
+            continue
+        kept[e.task_id] = e
+    return list(kept.values()), left
+
+
 def _whole(text: str) -> tuple[str, list[str]]:
     return text, []
 
@@ -536,12 +556,13 @@ def mine(
         DistillError: the call counts vary with no items to loop over, fewer than half of
             the traces share one path, or the answer is not explained by the calls.
     """
-    episodes = list(selection.kept)
+    episodes, unusable = _usable(selection.kept, segment)
     if segment is None:
         _no_loop_source(family, episodes)
         segment = _whole
     fixed, loop, offset = _structure(episodes, segment)
     off = {e.task_id: r for e in episodes if (r := _off_path(e, fixed, loop, offset, segment))}
+    off |= unusable
     on = [e for e in episodes if e.task_id not in off]
     if len(on) < len(episodes) / 2:
         raise DistillError(

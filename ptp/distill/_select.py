@@ -44,6 +44,14 @@ def select(
         DistillError: fewer than ``min_traces`` are kept ("3 successful traces of 40; need
             >= 10"), with what to do.
     """
+    if min_traces < 1:
+        raise DistillError(f"min_traces must be >= 1, not {min_traces}")
+    teachers_read = sorted({e.teacher for e in episodes})
+    if len(teachers_read) > 1:
+        raise DistillError(
+            f"traces of {len(teachers_read)} teachers ({', '.join(teachers_read)}); distill one "
+            "teacher's at a time (ptp distill --teacher SPEC)"
+        )
     kept = tuple(e for e in episodes if e.score >= threshold)
     if len(kept) < min_traces:
         teachers = ", ".join(sorted({e.teacher for e in episodes}))

@@ -141,7 +141,8 @@ def _path_lines(plan: Plan) -> Iterable[str]:
     for step in plan.steps:
         where = {"before": "", "loop": f"  per item (items[{plan.item_offset}:]): ",
                  "after": ""}[step.place]  # fmt: skip
-        yield f"  {where}{step.tool}: {_support(plan, step)}"
+        call = step.var if step.var == step.tool else f"{step.var} = {step.tool}"
+        yield f"  {where}{call}: {_support(plan, step)}"
     yield f"  answer = {plan.answer.render()}: {plan.answer_support}/{len(plan.on_path)}"
 
 

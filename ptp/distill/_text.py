@@ -28,7 +28,7 @@ _ALIASES = {
     "lbs": "lb", "pound": "lb", "pounds": "lb", "kgs": "kg", "kilogram": "kg",
     "kilograms": "kg", "grams": "g", "gram": "g", "ounces": "oz", "ounce": "oz",
 }  # fmt: skip
-_NUMBER = re.compile(r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w])")
+_NUMBER = re.compile(r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?!\d|\.\d)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z.-]*|\"")
 _SKIP = {"x", "×", "by", "and", ",", "long", "wide", "tall", "high", "deep", "l", "w", "h"}
 _STOP = {"a", "an", "the", "is", "of", "and", "for", "with", "in", "on", "at", "it", "its", "was",

@@ -15,6 +15,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 from ptp.distill._corpus import Episode
 from ptp.distill._fields import FieldSpec, match_value
 from ptp.distill._mine import Plan, Segmenter, _arrange, _off_path, _parse_sum
-from ptp.distill.runtime import Tools
+from ptp.distill.runtime import Tools, _whole_text
 from ptp.ptool import ptool_overrides
 from ptp.ptool._impl import Python
 
@@ -61,7 +62,10 @@ def _written(spec: FieldSpec, text: str, value: Any) -> dict[str, Any]:
     found = match_value(text, value)
     if not found:
         raise LookupError(f"{spec.name}={value!r} is not written in {text[:80]!r}")
-    hit = next((m for m in found if spec.kind != "quantity" or m.target == spec.target), found[0])
+    if spec.kind == "quantity":
+        hit = next((m for m in found if m.target == spec.target), found[0])
+    else:  # a copied value: the number as written, not a conversion that happens to match
+        hit = next((m for m in found if m.unit == m.target), found[0])
     reading: dict[str, Any] = {spec.name: value if isinstance(value, str) else float(hit.written)}
     if spec.kind == "quantity":
         reading[f"{spec.name}_unit"] = hit.unit
@@ -105,14 +109,21 @@ def _placeholder(spec: FieldSpec) -> Any:
     return spec.choices[0] if spec.choices else "" if spec.kind == "str" else 0.0
 
 
+def _norm(word: str) -> str:
+    """A word in lower case; a number in one form ("550.0" and "550" are "550")."""
+    if word[0].isdigit():
+        return format(Decimal(word).normalize(), "f")
+    return word.lower()
+
+
 def source_literals(source: str) -> set[str]:
     """Every number and every word in the string constants of ``source`` (lower case)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-            found.add(str(node.value))
+            found.add(_norm(str(node.value)))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            found |= {w.lower() for w in re.findall(r"[A-Za-z]+|\d+(?:\.\d+)?", node.value)}
+            found |= {_norm(w) for w in re.findall(r"[A-Za-z]+|\d+(?:\.\d+)?", node.value)}
     return found
 
 
@@ -122,7 +133,7 @@ def leaks(source: str, literals: Iterable[Any]) -> set[str]:
     written = source_literals(source)
     hits = set()
     for literal in literals:
-        words = re.findall(r"[A-Za-z]+|\d+(?:\.\d+)?", str(literal).lower())
+        words = [_norm(w) for w in re.findall(r"[A-Za-z]+|\d+(?:\.\d+)?", str(literal))]
         if words and all(w in written for w in words):
             hits.add(str(literal))
     return hits
@@ -146,9 +157,10 @@ def check_exact(
     traces of the same tasks, by task id) used, and score the answers."""
     by_id = {e.task_id: e for e in episodes}
     fixed, loop = _structure(plan)
+    segment = family.segment or _whole_text
     off_path = {
         e.task_id: why for e in episodes
-        if (why := _off_path(e, fixed, loop, plan.item_offset, family.segment))
+        if (why := _off_path(e, fixed, loop, plan.item_offset, segment))
     }  # fmt: skip
     correct, misses = 0, {}
     for task in tasks:
@@ -157,7 +169,7 @@ def check_exact(
             misses[task.task_id] = "no teacher trace"
             continue
         try:
-            readings = exact_readings(plan, episode, family.segment)
+            readings = exact_readings(plan, episode, segment)
             answer = _run_with(module, family, task, readings)
         except (LookupError, ValueError, TypeError, KeyError) as err:
             misses[task.task_id] = f"{type(err).__name__}: {err}"
@@ -179,4 +191,5 @@ def _run_with(module: ModuleType, family: Any, task: Any, readings: dict[str, di
                 lambda model=model, **kw: model(**readings[next(iter(kw.values()))])
             )
     with ptool_overrides(implementations=impls):
-        return module.run(family.prompt(task), Tools(family.tools(task)), family.segment)
+        segment = family.segment or _whole_text
+        return module.run(family.prompt(task), Tools(family.tools(task)), segment)

@@ -24,7 +24,10 @@ from ptp.tools import Tool, ToolError
 
 __all__ = ["DistilledWorkflow", "Segmenter", "Tools", "to_unit", "whole"]
 
-FALLBACK_STOPS = ("parse_failure", "invalid_value", "tool_error")
+
+def _whole_text(text: str) -> tuple[str, list[str]]:
+    """The segmenter of a family without items: the whole text, no items."""
+    return text, []
 
 
 def whole(value: float) -> int:
@@ -48,17 +51,14 @@ class Tools:
             ) from None
 
 
-class ToolFailed(Exception):
-    """A tool refused a value the ptools read (a consistency check failed)."""
-
-
 @dataclass(frozen=True)
 class DistilledWorkflow:
     """A generated ``run`` as a family solver.
 
-    ``fallback``: "teacher" runs the source agent (``source_level`` with the teacher model)
-    when a ptool's output fails validation or a tool refuses what was read; None leaves the
-    case unanswered (the row says ``fallback_needed``), which measures the workflow alone.
+    ``solve(task, model, fallback="teacher")`` runs the source agent (``source_level`` with
+    the teacher model) when a ptool's output fails validation or a tool refuses what was read
+    (the consistency check); ``fallback=None`` leaves the case unanswered (the row says
+    ``fallback_needed``), which measures the workflow alone.
     """
 
     family: str
@@ -71,15 +71,16 @@ class DistilledWorkflow:
 
         assert model is not None, "a distilled workflow needs a model for its ptools"
         family = get_family(self.family)
-        if family.segment is None:
-            raise ValueError(f"family {self.family} has no segment(); it cannot run workflows")
+        segment = family.segment or _whole_text
         watched = watch_replies(model)
         try:
             with ptool_overrides(model=watched):
-                answer = self.run(family.prompt(task), Tools(family.tools(task)), family.segment)
+                answer = self.run(family.prompt(task), Tools(family.tools(task)), segment)
         except (PToolError, ValidationError) as err:
             return self._fall_back(task, "parse_failure", err, watched, fallback)
-        except (ToolError, ValueError, TypeError, KeyError) as err:
+        except ToolError as err:
+            return self._fall_back(task, "tool_error", err, watched, fallback)
+        except (ValueError, TypeError, KeyError) as err:
             return self._fall_back(task, "invalid_value", err, watched, fallback)
         extra = {"fallback_needed": 0, "fallback_used": 0}
         return SolverResult(answer, finish_reason=watched.worst_finish_reason, extra=extra)
