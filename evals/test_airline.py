@@ -27,7 +27,7 @@ TASKS_PER_CELL = {"0": 20, "1": 8, "2": 8}
 # others are not collected yet. L0 calls no model and runs in every cell.
 RECORDED = {
     ("L1", "0"): ("template", "paraphrase", "rulearena"),
-    ("L3", "0"): ("template", "paraphrase"),
+    ("L3", "0"): ("template", "paraphrase", "rulearena"),
 }
 # Statistics beside the exact fee: how much of the trip a level read right (L0 and L1 read a
 # trip; L3 and CoT do not, so theirs are n/a), and exact fees computed from a wrong trip.

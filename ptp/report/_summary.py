@@ -237,6 +237,8 @@ def _cell(
     reference: Reference | None = None,
     **knobs: Any,
 ) -> Cell:
+    # sorted: a CI must not depend on the order rows were written (xdist workers)
+    rows = sorted(rows, key=lambda r: (r.task_id, r.epoch, r.case_id))
     tasks = [r.task_id for r in rows]
     stat_estimates, stat_counts = _stat_estimates(rows, stats, **knobs)
     known_costs = [r.cost_usd for r in rows if r.cost_usd is not None]
