@@ -4,7 +4,7 @@ held-out tasks, and a grid that pairs it with L1 and L3 on the airline grid's ta
 
 The L1 and L3 cells replay the airline grid's own cassettes (same case ids); the distilled
 cells have theirs in cassettes/test_distilled/. Record them with
-``pytest evals/test_distilled.py --record-mode=once -n 0 -k distilled``.
+``pytest evals/test_distilled.py --record-mode=once -n 0 -k "test_distilled and distilled-0"``.
 """
 
 from __future__ import annotations

@@ -150,8 +150,8 @@ def load_episodes(source: str | Path, *, teacher: str | None = None) -> list[Epi
     if not episodes:
         who = f" of teacher {teacher}" if teacher else ""
         raise DistillError(
-            f"{source}: no agent episodes{who}; record L3 or CodeAct runs first "
-            "(e.g. pytest evals/test_distilled.py -m distill --ptp-results DIR)"
+            f"{source}: no agent episodes{who}; record an agent's (L3 or CodeAct) runs on "
+            "training tasks first: ptp.distill.run_teacher, or a grid run with --ptp-results"
         )
     return episodes
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 __all__ = [
@@ -165,9 +164,6 @@ class Field(Expr):
     unit: str | None = None
     whole: bool = False
 
-    def value(self, env: Mapping[str, Any]) -> Any:
-        return env[f"{self.group}.{self.name}"]
-
     def render(self) -> str:
         ref = f"{self.group}.{self.name}"
         if self.unit is not None:
@@ -189,9 +185,6 @@ class Sum(Expr):
         for it in iterations:
             values += [t.value(it) for t in self.per_item]
         return values
-
-    def value(self, env: Mapping[str, Any]) -> Any:
-        return sum(Decimal(str(v)) for v in self.terms(env, env.get("__iterations__", [])))
 
     def render(self) -> str:
         fixed = ", ".join(t.render() for t in self.fixed)

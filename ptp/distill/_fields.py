@@ -80,6 +80,8 @@ class FieldSpec:
     values: dict[str, Any] = field(default_factory=dict)
     units_written: dict[str, str] = field(default_factory=dict)
     context: Counter[str] = field(default_factory=Counter)
+    latent: bool = False
+    """Not written in the text (no rule found): the model must infer it."""
     origin: tuple[str, str, int | None] = ("", "", None)
     """(step var, argument, term index): the call argument whose value the field gives."""
 

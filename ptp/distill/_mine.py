@@ -91,7 +91,6 @@ class _Episode:
     fixed_args: dict[str, dict[str, Any]]
     loop: list[dict[str, Any]]  # per iteration: loop var -> output, NUMBER
     loop_args: list[dict[str, dict[str, Any]]]
-    fields: dict[str, Any] = field(default_factory=dict)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -216,7 +215,7 @@ class _Miner:
                 break
             if step.place != "loop":
                 env[step.var] = e.fixed[step.var]
-        return {**env, **e.fields}
+        return env
 
     def _cases(self, step: StepPlan, e: _Episode) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """(env, the call's arguments) for each time ``step`` ran in ``e``."""
@@ -447,7 +446,7 @@ class _Miner:
         kind = (
             "choice" if "enum" in schema else "str" if schema.get("type") == "string" else "number"
         )
-        spec = FieldSpec(group, arg, kind, "latent", tuple(schema.get("enum", ())),
+        spec = FieldSpec(group, arg, kind, "", tuple(schema.get("enum", ())), latent=True,
                          integer=schema.get("type") == "integer",
                          origin=(step.var, arg, None))  # fmt: skip
         self.fields.append(spec)
@@ -609,7 +608,7 @@ def _describe(spec: FieldSpec, tools: Mapping[str, Tool], docs: Mapping[str, str
     parts = [doc.rstrip(".") if doc else "a number written in the text"]
     if spec.kind == "quantity":
         parts.append("copy the number as written, in its unit (Python converts)")
-    if spec.description == "latent":
+    if spec.latent:
         parts.append("not written in the text: infer it")
     elif spec.group == "header" and spec.near():
         parts.append(f"written near: {spec.near()}")

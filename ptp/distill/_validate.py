@@ -57,7 +57,7 @@ def _structure(plan: Plan) -> tuple[dict[str, int], set[str]]:
 
 def _written(spec: FieldSpec, text: str, value: Any) -> dict[str, Any]:
     """The field as a correct reading of ``text`` gives it (value and unit as written)."""
-    if spec.description.endswith("infer it"):
+    if spec.latent:
         return {spec.name: value}
     found = match_value(text, value)
     if not found:
