@@ -161,6 +161,22 @@ def _distill(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_export(args: argparse.Namespace) -> int:
+    from ptp.data import export, held_out_by
+
+    manifest = export(
+        args.results, args.out, fmt=args.format, min_score=args.min_score,
+        held_out=held_out_by(args.held_out, args.held_out_fraction, args.split_seed),
+        teacher=args.teacher, ptools=args.ptool, shard_rows=args.shard_rows,
+        near_threshold=None if args.near_threshold <= 0 else args.near_threshold,
+    )  # fmt: skip
+    dropped = ", ".join(f"{n} {why}" for why, n in manifest.dropped.items()) or "none"
+    splits = ", ".join(f"{n} {split}" for split, n in manifest.splits.items()) or "none"
+    print(f"{args.out}: {manifest.rows} examples ({splits}) in {len(manifest.shards)} "
+          f"{manifest.format} shard(s); dropped: {dropped}; see manifest.json")  # fmt: skip
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ptp", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -202,6 +218,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dist.add_argument("--force", action="store_true", help="replace a different --out file")
     dist.set_defaults(run=_distill)
+    data = sub.add_parser("data", help="training sets from traces").add_subparsers(
+        dest="data_command", required=True
+    )
+    exp = data.add_parser("export", help="results dirs -> chat examples (JSONL or Parquet shards)")
+    exp.add_argument("results", nargs="+", help="results dirs written with --ptp-results")
+    exp.add_argument("--out", required=True, help="the dataset folder (appended to if it exists)")
+    exp.add_argument("--format", choices=["jsonl", "parquet"], default="jsonl")
+    exp.add_argument("--min-score", type=float, default=1.0, help="rows below are left out")
+    exp.add_argument("--teacher", default=None, help="keep this model's rows only")
+    exp.add_argument("--ptool", action="append", default=[], help="keep this ptool's calls only")
+    exp.add_argument(
+        "--held-out", action="append", default=[], metavar="GLOB",
+        help="task ids matching this glob go to the held_out split (e.g. '*-s7-*')",
+    )  # fmt: skip
+    exp.add_argument("--held-out-fraction", type=float, default=0.0, help="by a hash of the task")
+    exp.add_argument("--split-seed", type=int, default=0)
+    exp.add_argument("--shard-rows", type=int, default=1000)
+    exp.add_argument("--near-threshold", type=float, default=0.9, help="0 turns it off")
+    exp.set_defaults(run=_data_export)
     table = sub.add_parser("table", help="render a main table laid out by a JSON spec")
     table.add_argument("spec")
     table.add_argument("--latex", default=None, help="also write the LaTeX table here")

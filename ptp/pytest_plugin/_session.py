@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import platform
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -20,26 +19,13 @@ from ptp.results import (
     SUITES_FILE,
     EvalRecord,
     append_records,
+    git_commit,
     read_results,
     write_json,
 )
 
 _PACKAGES = ("ptp", "openai", "together", "vcrpy", "pytest-recording", "pytest", "pydantic",
              "numpy", "scipy", "llama-cpp-python")  # fmt: skip
-
-
-def git_commit(cwd: Path) -> str | None:
-    """The checked-out commit (with ``+dirty`` when the tree has changes), or None."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=cwd, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return head + ("+dirty" if dirty else "")
 
 
 def package_versions() -> dict[str, str | None]:
