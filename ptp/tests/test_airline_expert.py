@@ -121,3 +121,26 @@ def test_a_trip_outside_the_fee_tables_ends_answered_without_a_total() -> None:
     result, _ = _play(problem)
     assert result.stop_reason == "answered" and str(result.answer).startswith("no total:")
     assert AIRLINE.score(result.answer, problem).value == 0
+
+
+@pytest.mark.parametrize("style", ["template", "paraphrase"])
+def test_answers_l1_ptool_calls_with_the_facts_as_written(style):
+    airline = get_family("airline")
+    for problem in [p for c in (0, 1, 2) for p in airline.generate(4, seed=9, complexity=c,
+                                                                  style=style)]:  # fmt: skip
+        model = get_model("expert:airline").for_task(problem)
+        result = airline.solvers["L1"](problem, model)
+        assert airline.score(result.answer, problem).correct, problem.task_id
+
+
+def test_item_readings_keep_the_units_as_written():
+    from ptp.tasks.airline._expert_reader import read_item
+
+    problem = next(p for p in get_family("airline").generate(40, seed=2, style="paraphrase")
+                   if " cm" in p.prompt and " kg" in p.prompt)  # fmt: skip
+    from ptp.tasks.airline._spans import find_item_spans
+
+    readings = [read_item(problem, s.text) for s in find_item_spans(problem.prompt)]
+    metric = [r for r in readings if r and r["size_unit"] == "cm"]
+    assert metric and all(str(r["size"][0]) in problem.prompt for r in metric)
+    assert read_item(problem, "a bag that is not in the text") is None

@@ -34,6 +34,7 @@ from ptp.agents import FINAL, MAX_ACTIONS
 from ptp.models import ExpertReply, ModelError, Policy, ToolCall
 
 from ._cities import CITY_REGION
+from ._expert_reader import ptool_reply
 from ._generate import generated_route
 from ._l0 import L0ParseError, parse_route
 from ._rules import base_fee, compute_total, optimal_positions, oversize_fee, overweight_fee
@@ -72,10 +73,14 @@ def airline_expert(problem: AirlineProblem) -> Policy:
     route = trip_route(problem)
 
     def policy(messages: list[dict[str, Any]], params: dict[str, Any]) -> ExpertReply:
+        reading = ptool_reply(problem, route, messages, params)
+        if reading is not None:  # an L1 ptool call: the facts, as the text writes them
+            return ExpertReply(reading)
         if "tools" not in params:
             raise ModelError(
-                "expert:airline acts through native tool calls only; run it in ReAct's "
-                "'tools' mode (ReActAgent(mode=None) picks it for this spec)"
+                "expert:airline acts through native tool calls (ReAct's 'tools' mode, which "
+                "ReActAgent(mode=None) picks for this spec) or answers L1's extract_item and "
+                "extract_header calls"
             )
         turn = 1 + sum(m.get("role") == "assistant" for m in messages)
         known, errors = _observed(messages)
