@@ -12,14 +12,17 @@ complexity 0-2, template and paraphrase), the trainer's seed is fixed. Writes th
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from ptp.data import export, read_dataset, record_runs
+from ptp.models._local import adapter_file
 from ptp.tasks import get_family
-from ptp.train import LoraRecipe, chat_template, load_base, train_lora
+from ptp.train import LoraRecipe, chat_template, hf_folder, load_base, train_lora
+from ptp.train._gguf import adapter_to_gguf
 
 TRAIN_SEED = 101  # the eval fixtures use seeds 2026 (grids) and 7 (distillation)
 
@@ -43,6 +46,17 @@ def build_dataset(out: Path, per_cell: int) -> Path:
     return out
 
 
+def export_adapter(base: str, out: Path) -> int:
+    """The adapter in ``out`` as the GGUF that ``local:<base>+airline-extract`` serves."""
+    name = f"{base.removeprefix('local:')}+airline-extract"
+    target = adapter_file(name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    config = json.loads((hf_folder(base) / "model" / "config.json").read_text(encoding="utf-8"))
+    adapter_to_gguf(out, config, target)
+    print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB) for local:{name}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", default="local:smollm2-135m")
@@ -50,8 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-cell", type=int, default=10, help="tasks per complexity x style")
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--r", type=int, default=8)
+    parser.add_argument(
+        "--export-adapter", action="store_true",
+        help="only convert the adapter in --out to llama.cpp's GGUF and ship it in ptp/models",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     out = Path(args.out)
+    if args.export_adapter:
+        return export_adapter(args.base, out)
     data = build_dataset(out / "data", args.per_cell)
     examples = read_dataset(data)
     model, tokenizer = load_base(args.base)
@@ -59,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     report = train_lora(examples, model, tokenizer, chat_template(args.base, tokenizer), out,
                         recipe, base=args.base, dataset=str(data))  # fmt: skip
     shutil.rmtree(out / "checkpoints", ignore_errors=True)
+    export_adapter(args.base, out)
     print(f"{len(examples)} examples, {report.steps} steps in {report.seconds:.0f} s "
           f"({report.tokens_per_s:.0f} tokens/s); loss {report.losses[0]:.3f} -> "
           f"{report.losses[-1]:.3f}; adapter in {out}")  # fmt: skip

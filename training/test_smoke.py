@@ -30,7 +30,7 @@ def twin(request):
 
 
 def test_loss_falls_only_on_the_replies(examples, twin):
-    name, _, tokenizer, template = twin
+    _, _, tokenizer, template = twin
     for example in examples:
         row = tokenize(example, tokenizer, template)
         trained = tokenizer.decode([t for t, m in zip(row["input_ids"], row["assistant_masks"],

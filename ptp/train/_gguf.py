@@ -1,0 +1,73 @@
+"""A peft LoRA adapter -> a llama.cpp LoRA adapter GGUF, so a student is served by the same
+llama.cpp server as its base (``--lora_path``), over the same OpenAI-compatible HTTP.
+
+Written by hand on the ``gguf`` package because llama.cpp's ``convert_lora_to_gguf.py`` is
+not shipped on PyPI (neither in ``gguf`` nor in the llama-cpp-python wheel). It follows that
+script's layout: ``general.type = adapter``, ``adapter.type = lora``, ``adapter.lora.alpha``;
+per adapted weight ``<gguf name>.lora_a`` (r x in) and ``.lora_b`` (out x r); and, for
+Llama-architecture GGUFs, the row permutation that llama.cpp's converter applies to the
+q/k projections, applied to ``lora_b`` (the rows of B are the rows of the delta).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ptp.train._tokens import TrainError
+
+# HF model_type -> gguf architecture name, and whether q/k rows are permuted in the GGUF.
+ARCHES = {"llama": ("LLAMA", True), "gemma3_text": ("GEMMA3", False), "gemma3": ("GEMMA3", False)}
+
+
+def _permute(rows: np.ndarray, heads: int) -> np.ndarray:
+    """llama.cpp's q/k permutation (its ``LlamaModel.permute``), on a matrix's rows."""
+    return (rows.reshape(heads, 2, rows.shape[0] // heads // 2, *rows.shape[1:])
+            .swapaxes(1, 2).reshape(rows.shape))  # fmt: skip
+
+
+def adapter_to_gguf(adapter: str | Path, config: dict, out: str | Path) -> Path:
+    """Convert the peft adapter folder ``adapter`` (``adapter_model.safetensors``) for a base
+    whose HF config is ``config`` into the llama.cpp adapter ``out`` (F32; returns it).
+
+    Raises:
+        TrainError: an architecture without a known GGUF mapping, or a weight name that does
+            not map to a GGUF tensor.
+    """
+    import gguf
+    from safetensors.numpy import load_file
+
+    adapter, out = Path(adapter), Path(out)
+    settings = json.loads((adapter / "adapter_config.json").read_text(encoding="utf-8"))
+    model_type = config.get("model_type", "")
+    if model_type not in ARCHES:
+        raise TrainError(f"{adapter}: no GGUF mapping for model_type {model_type!r}")
+    arch_name, permuted = ARCHES[model_type]
+    arch = getattr(gguf.MODEL_ARCH, arch_name)
+    names = gguf.get_tensor_name_map(arch, config["num_hidden_layers"])
+    weights = load_file(str(adapter / "adapter_model.safetensors"))
+    writer = gguf.GGUFWriter(str(out), gguf.MODEL_ARCH_NAMES[arch])
+    writer.add_string(gguf.Keys.General.TYPE, gguf.GGUFType.ADAPTER)
+    writer.add_string(gguf.Keys.Adapter.TYPE, "lora")
+    writer.add_float32(gguf.Keys.Adapter.LORA_ALPHA, float(settings["lora_alpha"]))
+    heads, kv_heads = config["num_attention_heads"], config.get("num_key_value_heads")
+    for key in sorted(k for k in weights if ".lora_A." in k):
+        module = key.split("base_model.model.", 1)[-1].split(".lora_A.")[0]
+        target = names.get_name(module)
+        if target is None:
+            raise TrainError(f"{adapter}: {module} has no GGUF tensor name for {arch_name}")
+        lora_a = weights[key].astype(np.float32)
+        lora_b = weights[key.replace(".lora_A.", ".lora_B.")].astype(np.float32)
+        if permuted and module.endswith("q_proj"):
+            lora_b = _permute(lora_b, heads)
+        elif permuted and module.endswith("k_proj"):
+            lora_b = _permute(lora_b, kv_heads or heads)
+        writer.add_tensor(f"{target}.weight.lora_a", np.ascontiguousarray(lora_a))
+        writer.add_tensor(f"{target}.weight.lora_b", np.ascontiguousarray(lora_b))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return out
