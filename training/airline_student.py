@@ -1,6 +1,6 @@
 """Train the airline extraction student: LoRA on an embedded model, from expert-policy L1
-traces (the ``extract_item`` calls; replies are the generator's facts as written, labelled
-"expert policy (generator facts)").
+traces (its ``extract_header`` and ``extract_item`` calls; the replies are the generator's
+facts as written, labelled "expert policy (generator facts)").
 
     python -m training.airline_student --base local:smollm2-135m --out students/x
 
@@ -38,11 +38,12 @@ def training_tasks(per_cell: int) -> list:
 
 
 def build_dataset(out: Path, per_cell: int) -> Path:
-    """Expert L1 runs on the training tasks -> the extract_item examples in ``out``."""
+    """Expert L1 runs on the training tasks -> their ptool calls (one header and one call
+    per item a task) as examples in ``out``."""
     with tempfile.TemporaryDirectory() as runs:
         record_runs("airline", "expert:airline", training_tasks(per_cell), runs, solver="L1")
         shutil.rmtree(out, ignore_errors=True)
-        export([runs], out, ptools=["extract_item"])
+        export([runs], out, ptools=["extract_header", "extract_item"])
     return out
 
 
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", default="local:smollm2-135m")
     parser.add_argument("--out", required=True)
     parser.add_argument("--per-cell", type=int, default=10, help="tasks per complexity x style")
-    parser.add_argument("--steps", type=int, default=60)
+    parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--r", type=int, default=8)
     parser.add_argument(
         "--export-adapter", action="store_true",
@@ -75,9 +76,14 @@ def main(argv: list[str] | None = None) -> int:
     data = build_dataset(out / "data", args.per_cell)
     examples = read_dataset(data)
     model, tokenizer = load_base(args.base)
-    recipe = LoraRecipe(r=args.r, alpha=2 * args.r, steps=args.steps, batch_size=8)
-    report = train_lora(examples, model, tokenizer, chat_template(args.base, tokenizer), out,
-                        recipe, base=args.base, dataset=str(data))  # fmt: skip
+    recipe = LoraRecipe(r=args.r, alpha=2 * args.r, steps=args.steps, batch_size=8, max_length=1024)
+
+    def progress(step: int, loss: float) -> None:
+        print(f"step {step} loss {loss:.4f}", flush=True)
+
+    template = chat_template(args.base, tokenizer)
+    report = train_lora(examples, model, tokenizer, template, out, recipe, base=args.base,
+                        dataset=str(data), progress=progress)  # fmt: skip
     shutil.rmtree(out / "checkpoints", ignore_errors=True)
     export_adapter(args.base, out)
     print(f"{len(examples)} examples, {report.steps} steps in {report.seconds:.0f} s "

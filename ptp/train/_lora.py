@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,7 @@ class TrainReport(BaseModel):
 def train_lora(
     examples: Sequence[ChatExample], model: Any, tokenizer: Any, template: str, out: str | Path,
     recipe: LoraRecipe | None = None, *, base: str = "", dataset: str = "",
+    progress: Callable[[int, float], None] | None = None,
 ) -> TrainReport:  # fmt: skip
     """Fine-tune a LoRA adapter on ``examples`` (loss on their weight-1 replies only) and save
     it (``adapter_model.safetensors``, ``adapter_config.json``, ``training.json``) in ``out``.
@@ -75,6 +76,7 @@ def train_lora(
         template: the chat template the model is served with (``chat_template``).
         recipe: the settings; ``LoraRecipe()`` when None.
         base, dataset: labels for the report (the model spec, the dataset folder).
+        progress: called with (step, loss) after every logged step.
 
     Raises:
         TrainError: no examples, or an example the template cannot mask.
@@ -108,6 +110,8 @@ def train_lora(
     trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(rows),
                          processing_class=tokenizer, peft_config=lora)  # fmt: skip
     trainer.remove_callback(PrinterCallback)  # the report keeps the losses; no dict per step
+    if progress is not None:
+        trainer.add_callback(_Progress(progress))
     started = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - started
@@ -121,6 +125,24 @@ def train_lora(
     )  # fmt: skip
     (out / REPORT).write_text(json.dumps(report.model_dump(), indent=1), encoding="utf-8")
     return report
+
+
+def _progress_callback() -> type:
+    from transformers import TrainerCallback
+
+    class Progress(TrainerCallback):
+        def __init__(self, report: Callable[[int, float], None]) -> None:
+            self.report = report
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **_: Any) -> None:
+            if logs and "loss" in logs:
+                self.report(state.global_step, float(logs["loss"]))
+
+    return Progress
+
+
+def _Progress(report: Callable[[int, float], None]) -> Any:
+    return _progress_callback()(report)
 
 
 def load_student(base_model: Any, adapter: str | Path) -> Any:

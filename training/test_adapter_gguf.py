@@ -1,0 +1,46 @@
+"""The peft -> llama.cpp adapter conversion: names, shapes, alpha, and the q/k row order that
+transformers undoes when it loads a Llama GGUF (so a served delta lands where it trained)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ptp.train._gguf import _permute, adapter_to_gguf
+
+
+@pytest.mark.parametrize(("heads", "kv_heads"), [(4, 4), (9, 3)])
+def test_q_and_k_rows_are_permuted_as_transformers_unpermutes_them(heads, kv_heads):
+    from transformers.modeling_gguf_pytorch_utils import LlamaTensorProcessor
+
+    rows = np.arange(kv_heads * 8 * 3, dtype=np.float32).reshape(kv_heads * 8, 3)
+    undo = LlamaTensorProcessor()._reverse_permute_weights
+    assert (undo(_permute(rows, kv_heads), kv_heads, kv_heads) == rows).all()
+    q = np.arange(heads * 8 * 2, dtype=np.float32).reshape(heads * 8, 2)
+    assert (undo(_permute(q, heads), heads, heads) == q).all()
+
+
+def test_adapter_gguf_layout(tmp_path):
+    import gguf
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from ptp.train import tiny_twin
+
+    model, _ = tiny_twin("local:smollm2-135m")
+    settings = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "down_proj"])
+    peft_model = get_peft_model(model, settings)
+    for name, param in peft_model.named_parameters():
+        if "lora_B" in name:
+            torch.nn.init.normal_(param)
+    peft_model.save_pretrained(str(tmp_path))
+    out = adapter_to_gguf(tmp_path, model.config.to_dict(), tmp_path / "a.gguf")
+    reader = gguf.GGUFReader(str(out))
+    fields = {f.name: f for f in reader.fields.values()}
+    assert bytes(fields["general.type"].parts[-1]).decode() == "adapter"
+    assert float(fields["adapter.lora.alpha"].parts[-1][0]) == 8.0
+    shapes = {t.name: t.shape.tolist() for t in reader.tensors}
+    # GGUF lists dimensions innermost first: A is r x in, B is out x r
+    assert shapes["blk.0.attn_q.weight.lora_a"] == [64, 4]
+    assert shapes["blk.1.ffn_down.weight.lora_b"] == [4, 64]
+    assert len(shapes) == 2 * 2 * 2  # two layers x two modules x (A, B)
