@@ -4,8 +4,8 @@ facts as written, labelled "expert policy (generator facts)").
 
     python -m training.airline_student --base local:smollm2-135m --out students/x
 
-Deterministic for a fixed seed and base: the tasks come from the generator (seed 101,
-complexity 0-2, template and paraphrase), the trainer's seed is fixed. Writes the dataset
+The tasks come from the generator (seed 101, complexity 0-2, template and paraphrase) and
+the trainer's seed is fixed (re-running it has not been compared bit for bit). Writes the dataset
 (``data/``), the adapter and ``training.json`` (losses, tokens/s) under ``--out``.
 """
 

@@ -15,17 +15,17 @@ from ptp.trace._jsonable import to_jsonable
 
 def record_runs(
     family: str, teacher: str, tasks: Iterable[Any], out: str | Path, *, solver: str = "L3",
-    suite: str = "teacher",
+    axis: str = "level", suite: str = "teacher",
 ) -> Path:  # fmt: skip
     """Solve ``tasks`` with ``teacher`` (a model spec; an expert policy is bound to each task)
-    and the family's ``solver`` (a level, or a regime for knapsack); append one row and one
-    trace per task to the results dir ``out`` (``results.jsonl``, ``traces/``, ``runs.jsonl``)
-    that ``ptp data export`` and ``ptp distill`` read. Returns ``out``."""
+    and the family's ``solver`` (a level; for knapsack a regime, with ``axis="regime"``);
+    append one row and one trace per task to the results dir ``out`` (``results.jsonl``,
+    ``traces/``, ``runs.jsonl``) that ``ptp data export`` and ``ptp distill`` read. Returns
+    ``out``."""
     from ptp.models import get_model
     from ptp.tasks import get_family
 
     fam, out = get_family(family), Path(out)
-    axis = "regime" if solver in fam.solvers and not solver.startswith(("L", "CoT")) else "level"
     started = time.time()
     for task in tasks:
         model: Any = get_model(teacher)

@@ -183,7 +183,7 @@ class DatasetWriter:
         table = MinHash(num_perm=num_perm)
         self._permutations, self._scheme = table.permutations, table.scheme
         self._sketches: dict[str, tuple[str, MinHash]] = {}  # id -> (trace, sketch)
-        self._seen: dict[str, str] = {}  # content hash -> source
+        self._seen: set[str] = set()  # content hashes kept
         self._buffer: list[tuple[str, ChatExample]] = []
         self.manifest = Manifest(format=fmt, dedup=self._dedup_note())
         self._reopen()
@@ -227,7 +227,7 @@ class DatasetWriter:
         return sketch
 
     def _remember(self, key: str, example: ChatExample, sketch: MinHash | None) -> None:
-        self._seen[key] = example.metadata.trace
+        self._seen.add(key)
         if self._lsh is not None and sketch is not None:
             self._lsh.insert(key, sketch)
             self._sketches[key] = (example.metadata.trace, sketch)

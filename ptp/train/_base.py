@@ -53,8 +53,11 @@ def tiny_twin(model: str, seed: int = 0) -> tuple[Any, Any]:
     from transformers import AutoConfig, AutoModelForCausalLM
 
     tokenizer = load_tokenizer(model)
-    gguf = gguf_path(model.removeprefix("local:"))
-    config = AutoConfig.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    folder = hf_folder(model) / "config"
+    if not (folder / "config.json").is_file():  # reading it from the GGUF parses the file
+        gguf = gguf_path(model.removeprefix("local:"))
+        _save_atomically(AutoConfig.from_pretrained(str(gguf.parent), gguf_file=gguf.name), folder)
+    config = AutoConfig.from_pretrained(str(folder))
     small = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
              "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16}  # fmt: skip
     for key, value in small.items():

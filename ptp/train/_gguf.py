@@ -19,6 +19,8 @@ import numpy as np
 from ptp.train._tokens import TrainError
 
 # HF model_type -> gguf architecture name, and whether q/k rows are permuted in the GGUF.
+# Only the Llama entry (SmolLM2) has been served and evaluated; the Gemma 3 entry is untested
+# against llama.cpp.
 ARCHES = {"llama": ("LLAMA", True), "gemma3_text": ("GEMMA3", False), "gemma3": ("GEMMA3", False)}
 
 

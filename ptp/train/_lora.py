@@ -111,7 +111,7 @@ def train_lora(
                          processing_class=tokenizer, peft_config=lora)  # fmt: skip
     trainer.remove_callback(PrinterCallback)  # the report keeps the losses; no dict per step
     if progress is not None:
-        trainer.add_callback(_Progress(progress))
+        trainer.add_callback(_progress_callback(progress))
     started = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - started
@@ -127,22 +127,16 @@ def train_lora(
     return report
 
 
-def _progress_callback() -> type:
+def _progress_callback(report: Callable[[int, float], None]) -> Any:
+    """A trainer callback that passes (step, loss) of every logged step to ``report``."""
     from transformers import TrainerCallback
 
     class Progress(TrainerCallback):
-        def __init__(self, report: Callable[[int, float], None]) -> None:
-            self.report = report
-
         def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **_: Any) -> None:
             if logs and "loss" in logs:
-                self.report(state.global_step, float(logs["loss"]))
+                report(state.global_step, float(logs["loss"]))
 
-    return Progress
-
-
-def _Progress(report: Callable[[int, float], None]) -> Any:
-    return _progress_callback()(report)
+    return Progress()
 
 
 def load_student(base_model: Any, adapter: str | Path) -> Any:

@@ -51,13 +51,13 @@ def tokenize(
         if message.get("weight") != 1:
             continue
         start = len(_render(tokenizer, template, messages[:i], prompt=True))
-        end = len(_render(tokenizer, template, messages[: i + 1], prompt=False))
-        if not full.startswith(_render(tokenizer, template, messages[: i + 1], prompt=False)):
+        through = _render(tokenizer, template, messages[: i + 1], prompt=False)
+        if not full.startswith(through):
             raise TrainError(
                 f"{example.metadata.trace}: the chat template does not render turn {i} as a "
                 "prefix of the whole conversation; loss masks would be wrong"
             )
-        spans.append((start, end))
+        spans.append((start, len(through)))
     encoded = tokenizer(full, add_special_tokens=False, return_offsets_mapping=True)
     ids, offsets = encoded["input_ids"], encoded["offset_mapping"]
     mask = [int(any(s <= a and b <= e and b > a for s, e in spans)) for a, b in offsets]

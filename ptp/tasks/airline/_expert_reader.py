@@ -26,14 +26,19 @@ def _number(text: str) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _unit(pattern: re.Pattern[str], text: str, default: str) -> str:
+    found = pattern.search(text)
+    return found.group(0) if found else default
+
+
 def read_item(problem: AirlineProblem, text: str) -> dict[str, Any] | None:
     """The item reading for the span ``text`` (as L1 sends it), None when no span matches."""
     spans = [inches_only(span.text) for span in find_item_spans(problem.prompt)]
     if text not in spans:
         return None
     bag = problem.info.bag_list[spans.index(text)]
-    size_unit = (SIZE_UNIT.search(text) or re.match("", "")).group(0) or "inches"
-    weight_unit = (WEIGHT_UNIT.search(text) or re.match("", "")).group(0) or "lbs"
+    size_unit = _unit(SIZE_UNIT, text, "inches")
+    weight_unit = _unit(WEIGHT_UNIT, text, "lbs")
     size = [_number(inches_to_cm(v)) if size_unit == "cm" else v for v in bag.size]
     weight = _number(pounds_to_kg(bag.weight)) if weight_unit == "kg" else bag.weight
     return {"size": size, "size_unit": size_unit, "weight": weight, "weight_unit": weight_unit}
