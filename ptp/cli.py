@@ -177,6 +177,54 @@ def _data_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _adf_run(args: argparse.Namespace) -> int:
+    from contextlib import ExitStack
+
+    from ptp.adf import load_config, run_adf
+    from ptp.models import LocalServer, is_healthy, parse_spec
+
+    config = load_config(args.config)
+    specs = {e.spec for pool in (config.teacher_pool, config.reviewer_pool) for e in pool.endpoints}
+    with ExitStack() as servers:
+        for spec in sorted(specs):  # the embedded models' servers, unless already running
+            parsed = parse_spec(spec) if "{" not in spec else None
+            local = parsed is not None and parsed.provider == "local" and parsed.base_url
+            if parsed is not None and local and not is_healthy(str(parsed.base_url)):
+                print(f"starting {spec} at {parsed.base_url}")
+                servers.enter_context(LocalServer(parsed).start())
+        summary = run_adf(config, args.out, progress=not args.quiet)
+    print(
+        f"{args.out}: {summary.items} items, {summary.accepted} accepted and "
+        f"{summary.discarded} discarded in this call ({summary.recovered} recovered), "
+        f"{summary.accepted_per_min:g} accepted/min; ptp adf report {args.out}"
+    )
+    return 0
+
+
+def _adf_report(args: argparse.Namespace) -> int:
+    from ptp.adf import report
+
+    print(report(args.run, qa=args.qa, plot=not args.no_plot, seed=args.seed))
+    return 0
+
+
+def _add_adf(sub: Any) -> None:
+    adf = sub.add_parser("adf", help="agentic dataset generation").add_subparsers(
+        dest="adf_command", required=True
+    )
+    run = adf.add_parser("run", help="run (or resume) a dataset configuration")
+    run.add_argument("config", help="the YAML configuration (see ptp.adf.AdfConfig)")
+    run.add_argument("--out", required=True, help="the run folder (resumed when it exists)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(run=_adf_run)
+    rep = adf.add_parser("report", help="coverage, acceptance, reviewer agreement, QA sample")
+    rep.add_argument("run", help="a run folder")
+    rep.add_argument("--qa", type=int, default=3, help="transcripts to show")
+    rep.add_argument("--seed", type=int, default=0, help="which transcripts")
+    rep.add_argument("--no-plot", action="store_true")
+    rep.set_defaults(run=_adf_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ptp", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -237,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--shard-rows", type=int, default=1000)
     exp.add_argument("--near-threshold", type=float, default=0.9, help="0 turns it off")
     exp.set_defaults(run=_data_export)
+    _add_adf(sub)
     table = sub.add_parser("table", help="render a main table laid out by a JSON spec")
     table.add_argument("spec")
     table.add_argument("--latex", default=None, help="also write the LaTeX table here")

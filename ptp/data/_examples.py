@@ -29,6 +29,7 @@ class ExampleMeta(BaseModel):
     teacher: str
     regime: str = ""
     level: str = ""
+    scenario: str = ""  # an agentic-dataset scenario (ptp.adf)
     seed: int = 0
     epoch: int = 0
     split: str = "train"

@@ -101,7 +101,7 @@ def _row(example: ChatExample, key: str) -> dict[str, Any]:
 
 
 def _example(row: dict[str, Any]) -> ChatExample:
-    meta = {name: row[name] for name in ExampleMeta.model_fields}
+    meta = {name: row[name] for name in ExampleMeta.model_fields if name in row}
     messages = [{k: v for k, v in m.items() if v is not None} for m in row["messages"]]
     return ChatExample(
         messages=messages,
@@ -240,6 +240,15 @@ class DatasetWriter:
             if trace != example.metadata.trace and sketch.jaccard(known) >= self.near_threshold:
                 return other
         return None
+
+    def duplicate(self, example: ChatExample) -> tuple[str, str] | None:
+        """("exact duplicate" or "near duplicate", the kept example's id) when ``add`` would
+        drop ``example``; None when it would keep it. Records nothing."""
+        key = example.content_hash()
+        if key in self._seen:
+            return "exact duplicate", key
+        near = self._near(example, self._minhash(example))
+        return None if near is None else ("near duplicate", near)
 
     def add(self, example: ChatExample) -> Discard | None:
         """Keep ``example`` unless it duplicates one already kept; returns the discard, if any."""

@@ -18,6 +18,9 @@ _MODULES = MappingProxyType(
         "airline": "ptp.tasks.airline",
         "knapsack": "ptp.tasks.knapsack",
         "reasoning": "ptp.tasks.reasoning",
+        "terminal": "ptp.tasks.terminal",
+        "telecom": "ptp.tasks.telecom",
+        "booking": "ptp.tasks.booking",
     }
 )
 
