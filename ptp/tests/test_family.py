@@ -39,7 +39,7 @@ PARAMS = {"airline": {"complexity": 1, "style": "paraphrase"}, "knapsack": {"dif
 
 def test_registry_lists_every_family_by_name() -> None:
     registry = families()
-    assert list(registry) == ["airline", "knapsack", "reasoning"]
+    assert list(registry) == ["airline", "knapsack", "reasoning", "terminal", "telecom", "booking"]
     for name, family in registry.items():
         assert isinstance(family, Family) and family.name == name
         assert get_family(name) is family
