@@ -204,7 +204,7 @@ def _adf_run(args: argparse.Namespace) -> int:
 def _adf_report(args: argparse.Namespace) -> int:
     from ptp.adf import report
 
-    print(report(args.run, qa=args.qa, plot=not args.no_plot, seed=args.seed))
+    print(report(args.folder, qa=args.qa, plot=not args.no_plot, seed=args.seed))
     return 0
 
 
@@ -218,7 +218,7 @@ def _add_adf(sub: Any) -> None:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(run=_adf_run)
     rep = adf.add_parser("report", help="coverage, acceptance, reviewer agreement, QA sample")
-    rep.add_argument("run", help="a run folder")
+    rep.add_argument("folder", metavar="RUN", help="a run folder")
     rep.add_argument("--qa", type=int, default=3, help="transcripts to show")
     rep.add_argument("--seed", type=int, default=0, help="which transcripts")
     rep.add_argument("--no-plot", action="store_true")

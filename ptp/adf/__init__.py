@@ -12,6 +12,7 @@ from ptp.adf._item import Flow, ItemRow, RoundRecord, example_of, process_item
 from ptp.adf._language import LanguagePolicy, detect, language_problems
 from ptp.adf._pool import Attempt, ModelPool, PoolExhaustedError, Refusal, is_refusal
 from ptp.adf._prompt import Context, build_context
+from ptp.adf._report import Agreement, agreement, report
 from ptp.adf._review import Review, reviewer_for, run_review
 from ptp.adf._run import ITEMS_FILE, RunSummary, read_items, run_adf, scenario_tasks
 from ptp.adf._trace import ScenarioTrace, normalize, render_transcript
@@ -20,6 +21,7 @@ from ptp.adf._validate import validate
 __all__ = [
     "ITEMS_FILE",
     "AdfConfig",
+    "Agreement",
     "Attempt",
     "Context",
     "EndpointConfig",
@@ -35,6 +37,7 @@ __all__ = [
     "RoundRecord",
     "RunSummary",
     "ScenarioTrace",
+    "agreement",
     "build_context",
     "detect",
     "example_of",
@@ -45,6 +48,7 @@ __all__ = [
     "process_item",
     "read_items",
     "render_transcript",
+    "report",
     "reviewer_for",
     "run_adf",
     "run_review",

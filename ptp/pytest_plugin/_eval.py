@@ -32,7 +32,13 @@ class EvalRun:
         self.family = ""
         self.verdict: Score | None = None
         self.extra: dict[str, Any] = {}
+        self.helpers: set[str] = set()
         self.started = time.perf_counter()
+
+    def also_calls(self, *specs: str) -> None:
+        """Declare models the case calls besides its own (e.g. a reviewer): their calls count
+        in the row's tokens and cost, and the row still names the case's model."""
+        self.helpers.update(specs)
 
     @contextmanager
     def recording(self, **meta: Any) -> Iterator[Trace]:
@@ -64,7 +70,7 @@ class EvalRun:
             verdict = Score(value=score, correct=correct, answer=answer, expected=expected)
         elif score is not None or correct is not None:
             raise TypeError("ptp_eval.score(): pass a Score or score=/correct=, not both")
-        called = self.called_models()
+        called = [spec for spec in self.called_models() if spec not in self.helpers]
         if self.case.model and called and called != [self.case.model]:
             raise ValueError(
                 f"the case is labelled model {self.case.model!r} but called {called}; call "

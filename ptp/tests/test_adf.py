@@ -364,3 +364,25 @@ def test_the_report_shows_coverage_reasons_agreement_and_samples(tmp_path: Path)
     )
     for capability in {c for r in read_items(tmp_path) for c in r.capabilities}:
         assert f"| {capability} |" in text
+
+
+def test_cli_runs_resumes_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ptp.cli import main
+
+    path = tmp_path / "adf.yaml"
+    # the expert cannot review (it only acts through tools): every item is discarded, and
+    # the report says why
+    path.write_text(
+        "teacher_pool: {endpoints: [{spec: 'expert:{family}'}]}\n"
+        "reviewer_pool: {endpoints: [{spec: 'expert:{family}'}]}\n"
+        "scenarios: [{family: telecom, scenario: outage-credit, n: 2}]\n"
+    )
+    out = tmp_path / "run"
+    assert main(["adf", "run", str(path), "--out", str(out), "--quiet"]) == 0
+    assert "2 items, 0 accepted and 2 discarded" in capsys.readouterr().out
+    assert main(["adf", "run", str(path), "--out", str(out), "--quiet"]) == 0
+    assert "2 items, 0 accepted and 0 discarded in this call" in capsys.readouterr().out
+    assert main(["adf", "report", str(out), "--qa", "1", "--no-plot"]) == 0
+    text = capsys.readouterr().out
+    assert "| reviewer | 2 | reviewer: no verdict (every reviewer endpoint failed" in text
+    assert "expert:telecom acts through native tool calls" in read_items(out)[0].reason
