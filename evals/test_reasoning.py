@@ -36,10 +36,9 @@ TASKS_PER_CELL = 4  # the first N questions of each dataset's test file
 # The (dataset, style) cells recorded so far (cassettes/README.md); the others select no
 # questions. The reference style calls no model and runs in every cell.
 RECORDED: dict[str, tuple[str, ...]] = {
-    **{d: ("step_by_step",) for d in ("arc_challenge", "commonsense_qa", "date", "strategy_qa",
-                                      "table_mwp")},
-    "gsm8k": ("step_by_step", "plan_then_solve"),
-    "math": ("step_by_step", "plan_then_solve"),
+    **{d: ("step_by_step", "plan_then_solve", "reverse_check")
+       for d in ("arc_challenge", "commonsense_qa", "date", "gsm8k", "math")},
+    **{d: ("step_by_step", "plan_then_solve") for d in ("anli", "strategy_qa", "table_mwp")},
 }  # fmt: skip
 # Cells to collect besides RECORDED, for recording them: "all" or "gsm8k:concise,math:analogies"
 TO_RECORD = os.environ.get("PTP_REASONING_CELLS", "").replace(" ", "")
