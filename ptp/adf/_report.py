@@ -90,6 +90,7 @@ def _plot(rows: Sequence[ItemRow], path: Path) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     by_scenario: dict[str, list[ItemRow]] = defaultdict(list)
     for row in rows:
@@ -109,6 +110,7 @@ def _plot(rows: Sequence[ItemRow], path: Path) -> Path:
     right.hist([first, last], bins=bins, label=["first round", "last round"])
     right.set_xlabel("reviewer rubric score")
     right.set_ylabel("items")
+    right.yaxis.set_major_locator(MaxNLocator(integer=True))
     right.set_title("Rubric scores before and after refinement")
     right.legend()
     fig.tight_layout()

@@ -405,9 +405,15 @@ def _compare(
             continue
         group = {k: v for k, v in axes.items() if k != axis}
         other = axes_key({**axes, axis: b})
-        if other not in cells:
-            notes.append(f"{name}: group {axes_label(group)} has no {axis}={b} cell; not compared")
-            continue
+        if other not in cells:  # a grid whose model follows the compared axis: pair across it
+            alike = [k for k, ax in cells.items() if ax.get(axis) == b
+                     and all(ax.get(n) == v for n, v in group.items() if n != "model")]  # fmt: skip
+            if len(alike) != 1:
+                notes.append(
+                    f"{name}: group {axes_label(group)} has no {axis}={b} cell; not compared"
+                )
+                continue
+            other = alike[0]
         stats = paired_stats(rows[key], rows[other], **knobs)
         if stats.n_pairs == 0:
             notes.append(f"{name}: group {axes_label(group)} shares no task id; no test")
