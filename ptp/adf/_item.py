@@ -45,6 +45,7 @@ class RoundRecord(BaseModel):
     self_review: Review | None = None
     review_error: str = ""
     review_tokens: int = 0
+    review_cost_usd: float | None = 0.0
     trace: ScenarioTrace | None = None
 
     @property
@@ -146,7 +147,10 @@ def _review(
         record.review_error = str(err)[:500]
         return
     record.reviewer, record.review = spec, review
-    record.review_tokens += _tokens(trace)[0]
+    tokens, cost = _tokens(trace)
+    record.review_tokens += tokens
+    if record.review_cost_usd is not None:
+        record.review_cost_usd = None if cost is None else record.review_cost_usd + cost
 
 
 def _feedback(record: RoundRecord, review: Review | None) -> str:

@@ -66,7 +66,7 @@ def _scenario_rows(rows: Sequence[ItemRow]) -> list[list[object]]:
         first_fail = [r for r in group if not _round_ok(r.rounds[0])]
         gained = sum(r.status == "accepted" for r in first_fail)
         reviews = [r.rounds[-1].review.score for r in group if r.rounds[-1].review]
-        cost = [r.cost_usd for r in group for r in r.rounds]
+        cost = [c for r in group for r in r.rounds for c in (r.cost_usd, r.review_cost_usd)]
         known = None if any(c is None for c in cost) else sum(c or 0.0 for c in cost)
         out.append([
             family, scenario, difficulty, len(group), len(accepted),

@@ -36,9 +36,9 @@ from ptp.adf._report import report
 from ptp.adf._validate import leak_problems, legality_problems
 from ptp.data import load_manifest, read_dataset
 from ptp.errors import ConfigError
-from ptp.models import ModelTimeoutError, get_model, parse_spec
+from ptp.models import Completion, ModelCallError, ModelError, ModelTimeoutError, get_model
 from ptp.tasks import get_family
-from ptp.tasks.scenarios import RECAP_HEADING
+from ptp.tasks.scenarios import RECAP_HEADING, templates_of
 from ptp.testing import FakeModel
 from ptp.tools import Tool
 
@@ -167,15 +167,29 @@ def test_config_errors_name_the_file_and_field(tmp_path: Path) -> None:
 
 
 class Failing:
-    """A fake endpoint whose every call times out."""
+    """A fake endpoint that answers its first reply of a run (by the expert policy) and then
+    fails: a timeout raised to the pool, or a server error that ends the agent's run."""
 
-    def __init__(self) -> None:
-        self.spec = parse_spec("local:gemma-3-270m")
+    def __init__(self, error: type[ModelError]) -> None:
+        self.error = error
         self.calls = 0
 
-    def chat(self, messages: Any, **params: Any) -> Any:
-        self.calls += 1
-        raise ModelTimeoutError("local:gemma-3-270m", "http://fake", 1.0, 1)
+    def for_task(self, task: Any) -> Any:
+        expert = get_model(f"expert:{task.family}").for_task(task)
+        failing = self
+
+        class Run:
+            spec = expert.spec  # so the agent speaks native tool calls, as to the expert
+
+            def chat(self, messages: Any, **params: Any) -> Any:
+                failing.calls += 1
+                if len(messages) <= 2:  # the run's first reply
+                    return expert.chat(messages, **params)
+                if failing.error is ModelTimeoutError:
+                    raise ModelTimeoutError("local:gemma-3-270m", "http://fake", 1.0, 1)
+                raise ModelCallError("local:gemma-3-270m: HTTP 500 from the fake server")
+
+        return Run()
 
 
 def test_pool_order_is_weighted_then_preferred_and_fails_over() -> None:
@@ -216,22 +230,28 @@ def test_expert_teachers_are_accepted_and_written(tmp_path: Path) -> None:
     assert all(r.rounds[0].review and r.rounds[0].review.score == 1.0 for r in rows)
 
 
-def test_a_failing_endpoint_fails_over_and_nothing_is_lost(tmp_path: Path) -> None:
-    failing = Failing()
-    expert_factory = lambda spec, task: get_model(spec).for_task(task)  # noqa: E731
+@pytest.mark.parametrize("error", [ModelTimeoutError, ModelCallError])
+def test_an_endpoint_failing_mid_run_fails_over_and_nothing_is_lost(
+    tmp_path: Path, error: type[ModelError]
+) -> None:
+    failing = Failing(error)
     teachers = {"endpoints": [{"spec": "local:gemma-3-270m", "weight": 1},
                               {"spec": "expert:{family}", "weight": 0}]}  # fmt: skip
 
     def factory(spec: str, task: Any) -> Any:
-        return failing if spec.startswith("local:") else expert_factory(spec, task)
+        model = failing if spec.startswith("local:") else get_model(spec)
+        return model.for_task(task)
 
     run_adf(config(teacher_pool=teachers), tmp_path / "run", teacher_factory=factory,
             reviewer_factory=fake_reviewer(), progress=False)  # fmt: skip
     rows = read_items(tmp_path / "run")
     assert len(rows) == 6 and all(r.status == "accepted" for r in rows)
+    assert {r.teacher for r in rows} == {"expert:terminal", "expert:telecom", "expert:booking"}
     attempts = rows[0].rounds[0].attempts
-    assert [a["ok"] for a in attempts] == [False, True] and "too slowly" in attempts[0]["error"]
-    assert failing.calls >= 6
+    assert [a["ok"] for a in attempts] == [False, True]
+    assert ("too slowly" if error is ModelTimeoutError else "HTTP 500") in attempts[0]["error"]
+    assert failing.calls == 12  # two replies per item: one answered, one failed
+    assert len(read_dataset(tmp_path / "run" / "dataset")) == 6
 
 
 def test_below_threshold_the_teacher_refines_with_the_feedback(tmp_path: Path) -> None:
@@ -296,13 +316,56 @@ def test_duplicate_items_are_dropped_with_the_reason(
     import ptp.adf._run as run_module
 
     task = get_family("terminal").generate(n=1, seed=0, scenario="service-down")[0]
-    twins = [task, task.model_copy(update={"task_id": task.task_id + "-twin"})]
+    twins = [
+        task,
+        task.model_copy(update={"task_id": task.task_id + "-twin"}),
+        task.model_copy(update={"task_id": task.task_id + "-near", "user": task.user + " Thx."}),
+    ]
     monkeypatch.setattr(run_module, "scenario_tasks", lambda config: twins)
-    run_adf(config(), tmp_path / "run", reviewer_factory=fake_reviewer(), progress=False)
+    run_adf(config(concurrency={"max_workers": 1}), tmp_path / "run",
+            reviewer_factory=fake_reviewer(), progress=False)  # fmt: skip
     rows = read_items(tmp_path / "run")
-    assert [r.status for r in rows] == ["accepted", "discarded"]
+    assert [r.status for r in rows] == ["accepted", "discarded", "discarded"]
     assert rows[1].reason.startswith("dataset: exact duplicate of ")
+    assert rows[2].reason.startswith("dataset: near duplicate of ")
     assert len(read_dataset(tmp_path / "run" / "dataset")) == 1
+
+
+class SelfReviewing:
+    """A fake teacher: the expert acts; asked for a review (a ptool call, no tools), it fails
+    its first run and passes the next."""
+
+    def __init__(self, task: Any) -> None:
+        self.task = task
+        self.expert = get_model(f"expert:{task.family}").for_task(task)
+        self.spec = self.expert.spec
+        self.reviews = 0
+
+    def chat(self, messages: Any, **params: Any) -> Any:
+        if "tools" in params:
+            return self.expert.chat(messages, **params)
+        self.reviews += 1
+        rubric = templates_of(get_family(self.task.family))[self.task.scenario].rubric
+        met = self.reviews > 1
+        fields = {c.name: met for c in rubric} | {"feedback": "" if met else "Check the logs."}
+        return Completion(json.dumps(fields), 10, 10, 0.0, 0.0, self.spec.spec, "stop")
+
+
+def test_self_reflection_refines_before_the_reviewer(tmp_path: Path) -> None:
+    teachers: dict[str, SelfReviewing] = {}
+
+    def factory(spec: str, task: Any) -> Any:
+        return teachers.setdefault(task.task_id, SelfReviewing(task))
+
+    flow = config(scenarios=[MIX[1] | {"n": 1}],
+                  review_flow={"max_rounds": 2, "self_reflection": True})  # fmt: skip
+    run_adf(flow, tmp_path, teacher_factory=factory, reviewer_factory=fake_reviewer(),
+            progress=False)  # fmt: skip
+    (row,) = read_items(tmp_path)
+    assert [r.kind for r in row.rounds] == ["first", "reflect"] and row.status == "accepted"
+    first, second = row.rounds
+    assert first.self_review and first.self_review.score == 0.0 and first.review is None
+    assert "Check the logs" in second.trace.user and second.review.score == 1.0
 
 
 _CRASHING_RUN = """
