@@ -30,6 +30,7 @@ class ExampleMeta(BaseModel):
     regime: str = ""
     level: str = ""
     scenario: str = ""  # an agentic-dataset scenario (ptp.adf)
+    style: str = ""  # a reasoning style (ptp.tasks.reasoning)
     seed: int = 0
     epoch: int = 0
     split: str = "train"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ptp.data import load_manifest, read_dataset
 from ptp.results import EvalRecord, append_records
 from ptp.tasks.reasoning import (
     CORRECT_ONLY_FILE,
@@ -42,8 +43,13 @@ def test_enriched_and_correct_only_logs(tmp_path: Path) -> None:
     fake = FakeModel([_reply("14"), _reply("13"), _reply("14"),
                       _reply("11"), "I am not sure.", "The answer is 10."],
                      spec="vllm:http://fake:8000/v1#fake-model")  # fmt: skip
-    files = run_questions(GSM, fake, tmp_path / "out", styles=styles)
+    files = run_questions(GSM, fake, tmp_path / "out", styles=styles, dataset=tmp_path / "ds")
     assert (files.questions, files.kept_questions) == (2, 1)
+    examples = read_dataset(tmp_path / "ds")  # the kept solutions, in the shared writer's shards
+    assert [(e.metadata.task_id, e.metadata.style) for e in examples] == [
+        ("gsm8k-ptp-01", "step_by_step"), ("gsm8k-ptp-01", "analogies")]  # fmt: skip
+    assert examples[0].replies == [{"role": "assistant", "content": _reply("14"), "weight": 1}]
+    assert load_manifest(tmp_path / "ds").rows == 2
     assert files.enriched == tmp_path / "out" / ENRICHED_FILE
     enriched = _lines(files.enriched)
     assert [(r["id"], r["style"], r["correct"]) for r in enriched] == [

@@ -31,6 +31,7 @@ from ._runs import (
     enriched_records,
     run_question,
     run_questions,
+    write_dataset,
     write_jsonl_atomic,
 )
 from ._schema import (
@@ -107,6 +108,7 @@ __all__ = [
     "review_reasoning",
     "run_question",
     "run_questions",
+    "write_dataset",
     "score",
     "shipped_questions",
     "style_ptool",

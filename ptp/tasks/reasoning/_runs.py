@@ -5,9 +5,10 @@ that at least one style got right, with the per-style flags and the right soluti
     files = run_questions(tasks, model, "out/gsm8k")            # every style
     files.enriched, files.correct_only                           # JSON-lines paths
 
-The shared dataset writer (JSONL/Parquet shards with dedup, another issue) does not exist
-yet: these are plain JSON-lines files, each written to a temporary file and renamed into
-place. Each line carries ``messages``, the chat the model saw plus its reply, for training.
+The two logs are JSON-lines files, each written to a temporary file and renamed into place;
+each line carries ``messages``, the chat the model saw plus its reply. ``dataset=`` also writes
+the kept solutions as training examples with ``ptp.data``'s writer (JSONL or Parquet shards,
+exact and near de-duplication, manifest): :func:`write_dataset`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from ptp.data import ChatExample, DatasetWriter, ExampleMeta, Manifest
 from ptp.models import Model
 
 from ._answers import Check, check_answer
@@ -36,6 +38,7 @@ __all__ = [
     "enriched_records",
     "run_question",
     "run_questions",
+    "write_dataset",
     "write_jsonl_atomic",
 ]
 
@@ -201,6 +204,7 @@ def run_questions(
     styles: Sequence[str] = tuple(STYLES),
     judge: Model | None = None,
     on_question: Callable[[QuestionRun], None] | None = None,
+    dataset: Path | str | None = None,
 ) -> RunFiles:
     """Run every style on every task (:func:`run_question`) and write ``out_dir/``
     :data:`ENRICHED_FILE` and :data:`CORRECT_ONLY_FILE` (replacing earlier ones).
@@ -213,6 +217,7 @@ def run_questions(
         judge: optional reviewer model: right solutions it does not rate valid are left
             out of the correct-only log (the enriched log keeps every verdict).
         on_question: called after each question (progress).
+        dataset: also append the kept solutions to this dataset folder (:func:`write_dataset`).
 
     Returns:
         :class:`RunFiles`.
@@ -229,4 +234,28 @@ def run_questions(
     )
     kept = [rec for run in runs if (rec := correct_only_record(run)) is not None]
     correct = write_jsonl_atomic(out / CORRECT_ONLY_FILE, kept)
+    if dataset is not None:
+        write_dataset(runs, dataset)
     return RunFiles(enriched, correct, len(runs), len(kept), tuple(runs))
+
+
+def write_dataset(
+    runs: Iterable[QuestionRun], folder: Path | str, fmt: Literal["jsonl", "parquet"] = "jsonl"
+) -> Manifest:
+    """Append every kept solution (right, and valid when judged) to a dataset folder as one
+    chat example: the messages the model saw, its reply with ``weight: 1``; metadata family
+    ``reasoning``, the question's id, the model as teacher and the ``style``. The styles of one
+    question share a trace id, so they are never near duplicates of each other.
+    """
+    with DatasetWriter(folder, fmt=fmt) as out:
+        for run in runs:
+            for style, reply in run.replies.items():
+                if not run.kept(style) or reply.response is None:
+                    continue
+                messages = [*reply.messages, {"role": "assistant", "content": reply.response,
+                                              "weight": 1}]  # fmt: skip
+                meta = ExampleMeta(family="reasoning", task_id=run.task.task_id,
+                                   teacher=run.model, style=style, trace=run.task.task_id,
+                                   score=1.0)  # fmt: skip
+                out.add(ChatExample(messages=messages, metadata=meta))
+    return out.manifest
