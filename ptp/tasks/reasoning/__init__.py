@@ -108,10 +108,10 @@ __all__ = [
     "review_reasoning",
     "run_question",
     "run_questions",
-    "write_dataset",
     "score",
     "shipped_questions",
     "style_ptool",
     "time_limit",
+    "write_dataset",
     "write_jsonl_atomic",
 ]
