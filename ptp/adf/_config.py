@@ -46,7 +46,8 @@ class _Strict(BaseModel):
 
 class EndpointConfig(_Strict):
     """One model of a pool. ``spec`` may contain ``{family}`` (the scenario's family), e.g.
-    ``expert:{family}``. ``weight`` 0: used only as a failover."""
+    ``expert:{family}``. ``weight`` 0: never drawn first in a ``weighted`` pool (a failover
+    only); a ``preferred`` pool ignores weights."""
 
     spec: str = Field(min_length=3)
     weight: float = Field(default=1.0, ge=0)
@@ -122,11 +123,19 @@ class AdfConfig(_Strict):
         from ptp.tasks import get_family
         from ptp.tasks.scenarios import templates_of
 
+        seen = set()
         for mix in self.scenarios:
+            key = (mix.family, mix.scenario, mix.seed)
+            if key in seen:  # the same task ids twice
+                raise ValueError(
+                    f"{mix.family}/{mix.scenario} with seed {mix.seed} is listed twice; merge "
+                    "the entries (one n) or give one another seed"
+                )
+            seen.add(key)
             try:
                 templates = templates_of(get_family(mix.family))
-            except (ConfigError, AssertionError) as err:
-                raise ValueError(f"{mix.family!r} is not a scenario family ({err})") from None
+            except ConfigError as err:
+                raise ValueError(str(err)) from None
             if mix.scenario not in templates:
                 raise ValueError(
                     f"{mix.family} has no scenario {mix.scenario!r}; it has {', '.join(templates)}"

@@ -101,7 +101,8 @@ def _teacher_run(
         result = run_episode(env, model, instructions=context.system, user=context.user)
         if result.stop_reason == "model_error":
             raise Refusal(f"the run ended on a model error: {result.error}")
-        if isinstance(result.answer, str) and is_refusal(result.answer):
+        refused = isinstance(result.answer, str) and is_refusal(result.answer)
+        if refused and not env.outcome(result.answer).correct:  # declining can be the task
             raise Refusal(f"the teacher refused: {result.answer[:120]!r}")
         holder["env"] = env
         return result
@@ -122,9 +123,11 @@ def _teacher_run(
     record.tokens, record.cost_usd = _tokens(trace)
     record.success = outcome.correct
     record.checks = {k[6:]: v for k, v in outcome.metadata.items() if k.startswith("check_")}
+    template = env.template
     record.problems = validate(
-        normalized, env.tools(), task.expected.get("secrets", []), flow.config.prompts.language
-    )
+        normalized, env.tools(), task.expected.get("secrets", []), flow.config.prompts.language,
+        allowed=[template.goal, *template.assumptions],
+    )  # fmt: skip
     record.trace = normalized
     return record, trace, env
 
@@ -197,7 +200,7 @@ def process_item(flow: Flow, task: ScenarioTask) -> tuple[ItemRow, Trace | None]
         if env is not None and review_flow.self_reflection and kind == "first":
             _review(flow, flow.teachers, task, env, record)  # the teacher reviews itself
             own, record.review = record.review, None
-            record.self_review = own
+            record.self_review, record.review_error = own, ""
             if own and own.score < review_flow.threshold and number <= review_flow.max_rounds:
                 kind, feedback = "reflect", _feedback(record, own)
                 continue

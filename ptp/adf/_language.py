@@ -15,11 +15,14 @@ __all__ = ["LanguagePolicy", "detect", "language_problems"]
 
 MIN_LETTERS = 12
 """Texts with fewer letters are not judged (identification is unreliable on a few words)."""
+MIN_PROBABILITY = 0.5
+"""A text is judged to be in another language only when the identifier is at least this sure."""
 
 
 class LanguagePolicy(BaseModel):
-    """``primary``: the language of every reply (ISO 639-1). ``recap``: when set, the final
-    answer ends with a short recap in that language after :data:`RECAP_HEADING`."""
+    """``primary``: the language the replies are asked to use (ISO 639-1); the final answer is
+    checked. ``recap``: when set, the final answer ends with a short recap in that language
+    after :data:`RECAP_HEADING`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -50,7 +53,8 @@ def _identifier() -> Any:
 
 
 def detect(text: str) -> tuple[str, float] | None:
-    """(language, probability) of ``text``; None when it has too few letters to judge."""
+    """(language, probability) of ``text``; None when it has too few letters to judge (fewer
+    than :data:`MIN_LETTERS`, or than 4 CJK characters in a text of CJK script)."""
     if sum(ch.isalpha() for ch in text) < MIN_LETTERS and not _is_cjk(text):
         return None
     language, probability = _identifier().classify(text)
@@ -68,7 +72,7 @@ def language_problems(answer: str | None, policy: LanguagePolicy) -> list[str]:
     body, heading, recap = answer.partition(RECAP_HEADING)
     problems = []
     found = detect(body)
-    if found is not None and found[0] != policy.primary:
+    if found is not None and found[0] != policy.primary and found[1] >= MIN_PROBABILITY:
         problems.append(
             f"the answer is in {found[0]!r} (p={found[1]:.2f}), the policy asks {policy.primary!r}"
         )
@@ -79,9 +83,10 @@ def language_problems(answer: str | None, policy: LanguagePolicy) -> list[str]:
         return problems
     recap = recap.strip()
     found = detect(recap)
-    if found is None or found[0] != policy.recap:
-        which = "too short to identify" if found is None else f"in {found[0]!r}"
-        problems.append(f"the recap is {which}, the policy asks {policy.recap!r}")
+    if not recap:
+        problems.append(f"the recap after {RECAP_HEADING} is empty")
+    elif found is not None and found[0] != policy.recap and found[1] >= MIN_PROBABILITY:
+        problems.append(f"the recap is in {found[0]!r}, the policy asks {policy.recap!r}")
     if len(recap) > policy.recap_max_chars:
         problems.append(f"the recap has {len(recap)} characters (at most {policy.recap_max_chars})")
     return problems

@@ -56,14 +56,14 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]
     return lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
 
 
-def _scenario_rows(rows: Sequence[ItemRow]) -> list[list[object]]:
+def _scenario_rows(rows: Sequence[ItemRow], threshold: float) -> list[list[object]]:
     groups: dict[tuple[str, str, str], list[ItemRow]] = defaultdict(list)
     for row in rows:
         groups[(row.family, row.scenario, row.difficulty)].append(row)
     out = []
     for (family, scenario, difficulty), group in sorted(groups.items()):
         accepted = [r for r in group if r.status == "accepted"]
-        first_fail = [r for r in group if not _round_ok(r.rounds[0])]
+        first_fail = [r for r in group if not r.rounds or not _round_ok(r.rounds[0], threshold)]
         gained = sum(r.status == "accepted" for r in first_fail)
         reviews = [r.rounds[-1].review.score for r in group if r.rounds[-1].review]
         cost = [c for r in group for r in r.rounds for c in (r.cost_usd, r.review_cost_usd)]
@@ -81,8 +81,15 @@ def _scenario_rows(rows: Sequence[ItemRow]) -> list[list[object]]:
     return out
 
 
-def _round_ok(record: RoundRecord) -> bool:
-    return record.success and record.passed_validators and record.review is not None
+def _round_ok(record: RoundRecord, threshold: float) -> bool:
+    """Whether a round would have been accepted."""
+    review = record.review
+    return (
+        record.success
+        and record.passed_validators
+        and bool(review)
+        and (review is not None and review.score >= threshold)
+    )
 
 
 def _plot(rows: Sequence[ItemRow], path: Path) -> Path:
@@ -157,7 +164,7 @@ def report(folder: str | Path, *, qa: int = 3, threshold: float | None = None,
                 "tokens / accepted",
                 "USD / accepted",
             ],
-            _scenario_rows(rows),
+            _scenario_rows(rows, threshold),
         ),
         "",
         "## Coverage by capability",

@@ -18,7 +18,6 @@ and a half-written last line of ``items.jsonl`` is moved to a side file.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -32,6 +31,7 @@ from pydantic import BaseModel, ValidationError
 
 from ptp.data import DatasetWriter, read_dataset
 from ptp.errors import ConfigError
+from ptp.models import CassetteMissError
 from ptp.results import git_commit
 from ptp.tasks import get_family
 from ptp.tasks.scenarios import ScenarioTask
@@ -126,7 +126,10 @@ def _append(path: Path, row: ItemRow) -> None:
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
     tmp.replace(path)
 
 
@@ -135,8 +138,11 @@ def _check_config(folder: Path, config: AdfConfig) -> None:
     data = config.model_dump(mode="json")
     if saved.exists():
         old = yaml.safe_load(saved.read_text(encoding="utf-8"))
-        if old != data:
-            differing = sorted(k for k in data if old.get(k) != data.get(k))
+        if not isinstance(old, dict):
+            raise ConfigError(f"{saved}: not a configuration; restore it or use a new folder")
+        # how many workers run does not change what is produced
+        differing = sorted(k for k in data if k != "concurrency" and old.get(k) != data.get(k))
+        if differing:
             raise ConfigError(
                 f"{folder}: holds a run of another configuration (differs in "
                 f"{', '.join(differing)}); resume with the same configuration or use a new folder"
@@ -153,13 +159,29 @@ def _progress(total: int, done: int) -> Any:
     return tqdm(total=total, initial=done, unit="item", desc="adf", leave=True)
 
 
+def _guarded(flow: Flow, task: ScenarioTask) -> tuple[ItemRow, Trace | None]:
+    """:func:`process_item`, with any unexpected error as a discarded row (one broken item
+    never stops a run; a cassette miss does, as it is the harness's error)."""
+    try:
+        return process_item(flow, task)
+    except CassetteMissError:
+        raise
+    except Exception as err:
+        template = get_family(task.family).environment(task).template
+        return ItemRow(
+            task_id=task.task_id, family=task.family, scenario=task.scenario,
+            difficulty=task.difficulty, capabilities=list(template.capabilities),
+            status="discarded", reason=f"error: {type(err).__name__}: {err}"[:500], rounds=[],
+        ), None  # fmt: skip
+
+
 def _bounded(
     executor: ThreadPoolExecutor, flow: Flow, tasks: Iterable[ScenarioTask], limit: int
 ) -> Iterator[tuple[ItemRow, Trace | None]]:
     """Results as items finish, with at most ``limit`` submitted and not yet consumed."""
     pending: set[Future[tuple[ItemRow, Trace | None]]] = set()
     for task in tasks:
-        pending.add(executor.submit(process_item, flow, task))
+        pending.add(executor.submit(_guarded, flow, task))
         if len(pending) >= limit:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             yield from (f.result() for f in done)
@@ -259,14 +281,15 @@ def _recover(folder: Path, rows: list[ItemRow], writer: DatasetWriter, meta: dic
     for row in rows:
         if row.status != "accepted" or row.task_id in kept:
             continue
-        trace = Trace.model_validate_json((folder / row.trace_file).read_text(encoding="utf-8"))
+        path = folder / row.trace_file
+        try:
+            trace = Trace.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValidationError) as err:
+            raise ConfigError(
+                f"{path}: the trace of accepted item {row.task_id} cannot be read ({err}); "
+                f"remove its line from {ITEMS_FILE} to run the item again"
+            ) from err
         example = example_of(row, trace, meta)
         if example is not None and writer.add(example) is None:
             recovered += 1
     return recovered
-
-
-def load_summary(folder: str | Path) -> dict[str, Any]:
-    """The ``summary.json`` of a finished run ({} when the run never finished)."""
-    path = Path(folder) / "summary.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

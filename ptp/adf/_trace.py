@@ -5,6 +5,7 @@ observations), final answer."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,8 @@ from pydantic import BaseModel, Field
 from ptp.agents import FINAL, ActionParseError, parse_action, parse_json_actions
 
 __all__ = ["CallRecord", "ScenarioTrace", "Turn", "normalize", "render_transcript"]
+
+_FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```$")  # a JSON reply wrapped in a code fence
 
 
 class CallRecord(BaseModel):
@@ -45,12 +48,6 @@ class ScenarioTrace(BaseModel):
         """Every call in order, ``final_answer`` included."""
         return [call for turn in self.turns for call in turn.calls]
 
-    def agent_text(self) -> str:
-        """Everything the agent wrote (rationales, call arguments, final answer)."""
-        parts = [t.rationale for t in self.turns]
-        parts += [json.dumps(c.arguments, ensure_ascii=False) for c in self.calls()]
-        return "\n".join([*parts, self.final_answer or ""])
-
 
 def _calls_of(message: dict[str, Any]) -> tuple[str, list[CallRecord], bool]:
     """(rationale, calls, unreadable) of one assistant message in any reply form."""
@@ -58,16 +55,19 @@ def _calls_of(message: dict[str, Any]) -> tuple[str, list[CallRecord], bool]:
         calls = []
         for call in message["tool_calls"]:
             function = call.get("function") or {}
+            raw = function.get("arguments") or "{}"
             try:
-                arguments = json.loads(function.get("arguments") or "{}")
+                arguments = json.loads(raw)
             except json.JSONDecodeError:
-                arguments = {"unparsed": function.get("arguments")}
+                arguments = None
+            if not isinstance(arguments, dict):
+                arguments = {"unparsed": raw}
             calls.append(CallRecord(tool=str(function.get("name")), arguments=arguments))
         return str(message.get("content") or ""), calls, False
     text = str(message.get("content") or "")
     try:
         actions = parse_json_actions(text)
-        thought = json.loads(text).get("thought", "")
+        thought = json.loads(_FENCE.sub("", text.strip())).get("thought", "")
     except (ActionParseError, json.JSONDecodeError, AttributeError):
         try:
             actions = [parse_action(text)]

@@ -74,15 +74,27 @@ def legality_problems(trace: ScenarioTrace, tools: Sequence[Tool]) -> list[str]:
     return problems
 
 
-def leak_problems(trace: ScenarioTrace, secrets: Sequence[str]) -> list[str]:
-    """No secret of the environment in what the agent wrote to the user, and no long verbatim
-    run of the system prompt."""
+def leak_problems(
+    trace: ScenarioTrace, secrets: Sequence[str], allowed: Sequence[str] = ()
+) -> list[str]:
+    """No secret of the environment in what the agent wrote (its reasoning and final answer:
+    both become training data), and no :data:`LEAK_CHARS` characters of the system prompt
+    verbatim, leaving out the ``allowed`` parts (the scenario's goal and assumptions, which an
+    agent may rightly quote to explain a decision)."""
     said = "\n".join([trace.final_answer or "", *(t.rationale for t in trace.turns)])
     problems = [f"the reply reveals a secret ({s[:3]}...)" for s in secrets if s and s in said]
-    system = trace.system
-    for start in range(0, max(0, len(system) - LEAK_CHARS) + 1, LEAK_CHARS // 2):
+    system, step = trace.system, LEAK_CHARS // 2
+    quotable = [False] * len(system)  # characters of the allowed parts
+    for text in filter(None, allowed):
+        at = system.find(text)
+        while at >= 0:
+            quotable[at : at + len(text)] = [True] * len(text)
+            at = system.find(text, at + 1)
+    ends = max(0, len(system) - LEAK_CHARS + 1)
+    # every offset; the coarse grid first, so a leak is named as the recorded runs named it
+    for start in [*range(0, ends, step), *(n for n in range(ends) if n % step)]:
         window = system[start : start + LEAK_CHARS]
-        if len(window) == LEAK_CHARS and window in said:
+        if not any(quotable[start : start + LEAK_CHARS]) and window in said:
             problems.append(f"the reply repeats the system prompt ({window[:30]!r}...)")
             break
     return problems
@@ -93,6 +105,7 @@ def validate(
     tools: Sequence[Tool],
     secrets: Sequence[str],
     policy: LanguagePolicy,
+    allowed: Sequence[str] = (),
 ) -> dict[str, list[str]]:
     """Every validator's problems, by validator name (environment success and the rubric
     score are judged elsewhere: by the environment and by the reviewer)."""
@@ -100,5 +113,5 @@ def validate(
         "schema": schema_problems(trace),
         "tool_calls": legality_problems(trace, tools),
         "language": language_problems(trace.final_answer, policy),
-        "leakage": leak_problems(trace, secrets),
+        "leakage": leak_problems(trace, secrets, allowed),
     }

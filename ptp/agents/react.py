@@ -299,6 +299,8 @@ def _call(action: Action, tools: dict[str, Tool]) -> tuple[bool, str]:
         return True, repr(tool(*action.args, **action.kwargs))
     except (ToolError, ValueError, TypeError, KeyError) as err:
         return False, f"Error: {err}"
+    except Exception as err:  # a tool that breaks on odd input: the model reads it, the run goes on
+        return False, f"Error: {type(err).__name__}: {err}"
 
 
 def _observe(outcomes: list[tuple[str | None, str, str]], messages: list[dict[str, Any]]) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ptp.agents import ReActAgent, ReActResult
+from ptp.errors import ConfigError
 from ptp.models import Model
 from ptp.results import Score
 from ptp.tasks._family import Family, Param, SolverResult, agent_stop_reason, watch_replies
@@ -40,8 +41,8 @@ Drawer = Callable[[ScenarioTemplate, random.Random], Draw]
 
 
 def scenario_instructions(template: ScenarioTemplate) -> str:
-    """The default system instructions for a template (the ADF prompt builder makes richer
-    ones from the same fields)."""
+    """The system instructions for a template: goal, assumptions, how to work and finish (the
+    ADF prompt builder adds the language policy and configured text)."""
     assumptions = "\n".join(f"- {a}" for a in template.assumptions)
     text = f"You are a support agent working through tools. Goal: {template.goal}"
     if assumptions:
@@ -157,5 +158,6 @@ def scenario_family(
 def templates_of(family: Family[Any]) -> Mapping[str, ScenarioTemplate]:
     """The scenario templates of a scenario family, by name."""
     env_type = family.environment
-    assert isinstance(env_type, type) and issubclass(env_type, ScenarioEnv), family.name
+    if not (isinstance(env_type, type) and issubclass(env_type, ScenarioEnv)):
+        raise ConfigError(f"{family.name!r} is not a scenario family (it has no scenarios)")
     return env_type.templates
