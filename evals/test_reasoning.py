@@ -35,11 +35,7 @@ REFERENCE = REASONING.exact_solver  # "reference": the gold answer, no model
 TASKS_PER_CELL = 4  # the first N questions of each dataset's test file
 # The (dataset, style) cells recorded so far (cassettes/README.md); the others select no
 # questions. The reference style calls no model and runs in every cell.
-RECORDED: dict[str, tuple[str, ...]] = {
-    **{d: ("step_by_step", "plan_then_solve", "reverse_check")
-       for d in ("arc_challenge", "commonsense_qa", "date", "gsm8k", "math")},
-    **{d: ("step_by_step", "plan_then_solve") for d in ("anli", "strategy_qa", "table_mwp")},
-}  # fmt: skip
+RECORDED: dict[str, tuple[str, ...]] = {d: tuple(STYLES) for d in DATASETS}  # all 48 cells
 # Cells to collect besides RECORDED, for recording them: "all" or "gsm8k:concise,math:analogies"
 TO_RECORD = os.environ.get("PTP_REASONING_CELLS", "").replace(" ", "")
 # Row statistics beside accuracy: how often the reply matched the schema, how often no
