@@ -114,13 +114,16 @@ def _teacher_run(
     except PoolExhaustedError as err:
         record.error = str(err)[:500]
         record.attempts = [vars(a) for a in err.attempts]
+        record.tokens = sum(a.tokens for a in err.attempts)
         return record, None, None
     env: ScenarioEnv = holder["env"]
     outcome = env.outcome(result.answer)
     normalized = normalize(result.messages, result.answer, result.stop_reason)
     record.teacher, record.attempts = spec, [vars(a) for a in attempts]
     record.stop_reason, record.steps = result.stop_reason, result.steps
-    record.tokens, record.cost_usd = _tokens(trace)
+    costs = [a.cost_usd for a in attempts]  # failed attempts spent tokens too
+    record.tokens = sum(a.tokens for a in attempts)
+    record.cost_usd = None if None in costs else sum(c or 0.0 for c in costs)
     record.success = outcome.correct
     record.checks = {k[6:]: v for k, v in outcome.metadata.items() if k.startswith("check_")}
     template = env.template

@@ -53,6 +53,8 @@ class Attempt:
     spec: str
     ok: bool
     error: str = ""
+    tokens: int = 0  # prompt + completion tokens the attempt spent (a failed one too)
+    cost_usd: float | None = 0.0
 
 
 ModelFactory = Callable[[str, Any], Any]
@@ -131,15 +133,21 @@ class ModelPool(Generic[T]):
                 except CassetteMissError:
                     raise
                 except ModelError as err:
-                    attempts.append(Attempt(spec, False, f"{type(err).__name__}: {err}"[:300]))
+                    error = f"{type(err).__name__}: {err}"[:300]
+                    attempts.append(Attempt(spec, False, error, *_spent(trace)))
                     continue
                 finally:
                     if outer:  # the attempt's events also join the caller's trace
                         _nest(trace, f"{self.name} {spec}")
-            attempts.append(Attempt(spec, True))
+            attempts.append(Attempt(spec, True, "", *_spent(trace)))
             return spec, result, trace, attempts
         tried = "; ".join(f"{a.spec}: {a.error}" for a in attempts)
         raise PoolExhaustedError(f"every {self.name} endpoint failed ({tried})", attempts)
+
+
+def _spent(trace: Trace) -> tuple[int, float | None]:
+    totals = trace.totals()
+    return totals.prompt_tokens + totals.completion_tokens, totals.cost_usd
 
 
 def _nest(trace: Trace, name: str) -> None:
