@@ -9,8 +9,7 @@ with schema-constrained output. Fixtures: fixtures/scenarios/ (fixtures/README.m
 
 Re-record (the local server starts itself):
 
-    PTP_TIMEOUT_S=600 pytest evals/test_adf.py -m baseline --record-mode=once -n 0 \\
-        --ptp-results /tmp/rec/results-adf
+    PTP_TIMEOUT_S=600 pytest evals/test_adf.py -m baseline --record-mode=once -n 0
 """
 
 from __future__ import annotations
