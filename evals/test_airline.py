@@ -7,6 +7,7 @@ ours wrote. Re-record against another model: see README.md, "Re-recording a grid
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -29,6 +30,9 @@ RECORDED = {
     ("L1", "0"): ("template", "paraphrase", "rulearena"),
     ("L3", "0"): ("template", "paraphrase", "rulearena"),
 }
+# Cells to collect besides RECORDED, for recording them (scripts/record_grids.sh):
+# "level:complexity:style" triples separated by commas, e.g. "L3:1:template,L3:1:paraphrase"
+TO_RECORD = set(os.environ.get("PTP_AIRLINE_CELLS", "").replace(" ", "").split(","))
 # Statistics beside the exact fee: how much of the trip a level read right (L0 and L1 read a
 # trip; L3 and CoT do not, so theirs are n/a), and exact fees computed from a wrong trip.
 STATS = ["field_accuracy", "items_exact", "trip_exact", "right_fee_wrong_trip", "steps"]
@@ -44,7 +48,8 @@ def problems(complexity: str, style: str) -> tuple:
 
 def cell_tasks(cell: dict[str, str]) -> tuple:
     level, complexity, style = cell["level"], cell["complexity"], cell["style"]
-    if level != "L0" and style not in RECORDED.get((level, complexity), ()):
+    wanted = f"{level}:{complexity}:{style}" in TO_RECORD
+    if level != "L0" and style not in RECORDED.get((level, complexity), ()) and not wanted:
         return ()
     return problems(complexity, style)[: TASKS_PER_CELL[complexity]]
 

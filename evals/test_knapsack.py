@@ -6,6 +6,7 @@ Re-record against another model: see README.md, "Re-recording a grid".
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from ptp.tasks import get_family
 KNAPSACK = get_family("knapsack")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "knapsack"
 BASE_MODEL = "local:gemma-3-270m"
-MODELS = [BASE_MODEL]  # add "local:smollm2-135m" once its episodes are recorded
+# The models whose episodes are recorded (cassettes/README.md); PTP_KNAPSACK_MODELS adds
+# others (comma-separated specs) for recording them (scripts/record_grids.sh).
+MODELS = [BASE_MODEL, *filter(None, os.environ.get("PTP_KNAPSACK_MODELS", "").split(","))]
 REGIMES = list(KNAPSACK.solvers)  # "persistent", "reset"
 CAPS = {f"regime={regime}": cap for regime, cap in KNAPSACK.caps.items()}
 

@@ -7,15 +7,22 @@ cd "$(dirname "$0")/.."
 LOG_DIR=${LOG_DIR:-/tmp/rec}
 mkdir -p "$LOG_DIR"
 
-record() {  # record NAME TEST_FILE K_EXPRESSION
-  local start rc
+record() {  # record NAME TEST_FILE K_EXPRESSION [VAR=VALUE ...]
+  local name=$1 file=$2 expr=$3 start rc
+  shift 3
   start=$(date +%s)
-  .venv/bin/pytest "$2" --record-mode=once -n 0 -q -p no:cacheprovider \
-    --ptp-results "$LOG_DIR/results-$1" -k "$3" >"$LOG_DIR/$1.log" 2>&1
+  env PTP_TIMEOUT_S=600 "$@" .venv/bin/pytest "$file" --record-mode=once -n 0 -q \
+    -p no:cacheprovider --ptp-results "$LOG_DIR/results-$name" -k "$expr" \
+    >"$LOG_DIR/$name.log" 2>&1
   rc=$?
-  echo "$1 rc=$rc $(( $(date +%s) - start ))s" >>"$LOG_DIR/progress.log"
+  echo "$name rc=$rc $(( $(date +%s) - start ))s" >>"$LOG_DIR/progress.log"
 }
 
+cells() {  # cells LEVEL COMPLEXITY: PTP_AIRLINE_CELLS for its template and paraphrase cells
+  echo "PTP_AIRLINE_CELLS=$1:$2:template,$1:$2:paraphrase"
+}
+
+# Complexity 0 (recorded 2026-11-26; RECORDED in evals/test_airline.py lists it)
 record L1-template evals/test_airline.py "L1 and 0-template"
 record L3-template evals/test_airline.py "L3 and 0-template"
 record knapsack-gemma evals/test_knapsack.py "gemma"
@@ -24,9 +31,9 @@ record L1-rulearena evals/test_airline.py "L1 and 0-rulearena"
 record knapsack-cross evals/test_knapsack.py "cross"  # the cross grid's ids name no model
 record L3-paraphrase evals/test_airline.py "L3 and 0-paraphrase"
 record L3-rulearena evals/test_airline.py "L3 and 0-rulearena"
-record L3-c1 evals/test_airline.py "L3 and (1-template or 1-paraphrase)"
-record L3-c2 evals/test_airline.py "L3 and (2-template or 2-paraphrase)"
-record knapsack-smollm2 evals/test_knapsack.py "smollm2"
-record L1-c1 evals/test_airline.py "L1 and (1-template or 1-paraphrase)"
-record L1-c2 evals/test_airline.py "L1 and (2-template or 2-paraphrase)"
-record CoT-c0 evals/test_airline.py "CoT and 0-"
+# Not in the grid until recorded whole: the variables collect them
+record L3-c1 evals/test_airline.py "L3 and (1-template or 1-paraphrase)" "$(cells L3 1)"
+record L3-c2 evals/test_airline.py "L3 and (2-template or 2-paraphrase)" "$(cells L3 2)"
+record knapsack-smollm2 evals/test_knapsack.py "smollm2" PTP_KNAPSACK_MODELS=local:smollm2-135m
+record L1-c1 evals/test_airline.py "L1 and (1-template or 1-paraphrase)" "$(cells L1 1)"
+record L1-c2 evals/test_airline.py "L1 and (2-template or 2-paraphrase)" "$(cells L1 2)"

@@ -17,16 +17,18 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from datasketch import MinHash, MinHashLSH
 from pydantic import BaseModel, Field
 
 from ptp.data._examples import SPACES, ChatExample, ExampleMeta
 from ptp.errors import PtpError
+
+if TYPE_CHECKING:  # datasketch is imported by the writer that needs it (it imports scipy)
+    from datasketch import MinHash
 
 Format = Literal["jsonl", "parquet"]
 MANIFEST = "manifest.json"
@@ -176,6 +178,8 @@ class DatasetWriter:
         self.shard_rows = shard_rows
         self.num_perm = num_perm
         self.near_threshold = near_threshold
+        from datasketch import MinHash, MinHashLSH
+
         self._lsh = (
             MinHashLSH(threshold=near_threshold, num_perm=num_perm) if near_threshold else None
         )
@@ -221,6 +225,8 @@ class DatasetWriter:
     def _minhash(self, example: ChatExample) -> MinHash | None:
         if self._lsh is None:
             return None
+        from datasketch import MinHash
+
         sketch = MinHash(num_perm=self.num_perm, hashfunc=int, scheme=self._scheme,
                          permutations=self._permutations)  # fmt: skip
         sketch.update_batch(shingle_hashes(example.variable_text()).tolist())

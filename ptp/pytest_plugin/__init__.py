@@ -27,7 +27,12 @@ from typing import Any
 import pytest
 
 from ptp.models import Model, get_model
-from ptp.pytest_plugin._cassettes import CheckedPersister, json_body_matcher, vcr_kwargs
+from ptp.pytest_plugin._cassettes import (
+    CheckedPersister,
+    json_body_matcher,
+    mark_absent_http_clients,
+    vcr_kwargs,
+)
 from ptp.pytest_plugin._config import is_live, record_mode, run_config
 from ptp.pytest_plugin._eval import EvalRun, setup_error_record
 from ptp.pytest_plugin._grid import EvalCase, GridSpec, expand
@@ -138,6 +143,7 @@ def pytest_configure_node(node: Any) -> None:
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    mark_absent_http_clients()
     vcr.register_matcher("ptp_json_body", json_body_matcher)
     vcr.register_persister(CheckedPersister(replay=not is_live(config)))
 

@@ -106,6 +106,8 @@ def _panel(fig: Any, ax: Any, suite: SuiteSummary, quantity: XQuantity, level: s
     same_spot: dict[tuple[float, float], list[Cell]] = defaultdict(list)
     for cell, x, y in points:
         same_spot[(round(x, 9), round(y, 9))].append(cell)
+    # one errorbar call per look (colour, marker, fill, sideways shift, CI or not)
+    looks: dict[tuple[Any, ...], list[tuple[float, float, float, float]]] = defaultdict(list)
     for cell, x, y in points:
         group = same_spot[(round(x, 9), round(y, 9))]
         dx = (group.index(cell) - (len(group) - 1) / 2) * _DODGE_PT
@@ -121,11 +123,15 @@ def _panel(fig: Any, ax: Any, suite: SuiteSummary, quantity: XQuantity, level: s
             else "full"
         )
         acc = cell.accuracy
-        yerr = None if cell.reference else [[acc.mean - acc.low], [acc.high - acc.mean]]
+        looks[(color, marker, fill, dx, cell.reference)].append(
+            (x, y, acc.mean - acc.low, acc.high - acc.mean)
+        )
+    for (color, marker, fill, dx, reference), drawn in looks.items():
+        xs, ys, below, above = zip(*drawn, strict=True)
         ax.errorbar(
-            [x],
-            [y],
-            yerr=yerr,
+            xs,
+            ys,
+            yerr=None if reference else [below, above],
             fmt=marker,
             color=color,
             markersize=7,
@@ -183,8 +189,11 @@ def _panel(fig: Any, ax: Any, suite: SuiteSummary, quantity: XQuantity, level: s
     xs = [x for _, x, _ in points]
     scale = x_scale(xs)
     label = _X_LABELS[quantity]
+    # The points are drawn through a shifted transform, which autoscaling ignores: every
+    # scale sets its x limits itself.
     if scale == "log":
         ax.set_xscale("log")
+        ax.set_xlim(left=min(xs) / 1.6, right=max(xs) * 1.6)
         label += ", log scale"
     elif scale == "symlog":
         smallest = min(x for x in xs if x > 0)
@@ -254,7 +263,12 @@ def draw_accuracy_plot(summary: Summary, path: str | Path) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    accuracy_figure(summary).savefig(path, format="png")
+    fig = accuracy_figure(summary)
+    # Lay the figure out once, then draw it once: with a layout engine attached, savefig
+    # draws twice (a dry draw for the layout, then the real one).
+    fig.get_layout_engine().execute(fig)
+    fig.set_layout_engine(None)
+    fig.savefig(path, format="png")
     return path
 
 

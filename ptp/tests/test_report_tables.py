@@ -353,7 +353,7 @@ def test_plot_has_one_panel_per_suite_a_legend_and_whiskers() -> None:
     assert "colour: level" in labels and "marker: complexity" in labels
     assert "  L0 (ref)" in labels
     # whiskers for the measured cells only (L1, L3 x 2 complexities); the reference has none
-    whiskers = [c for c in grid.collections if len(c.get_segments()) == 1]
+    whiskers = [segment for c in grid.collections for segment in c.get_segments()]
     assert len(whiskers) == 4
     assert "tokens" in grid.get_xlabel()
 
@@ -373,6 +373,21 @@ def test_plot_uses_a_log_axis_for_wide_spans() -> None:
     ]
     (ax,) = [a for a in accuracy_figure(summarize(wide, DECL, n_resamples=B)).axes if a.has_data()]
     assert ax.get_xscale() == "symlog" and "log scale" in ax.get_xlabel()
+
+
+def test_a_log_axis_shows_every_point() -> None:
+    """Every cell has tokens (no 0), spanning more than 10x: a log axis whose limits hold
+    every point (they are drawn through a shifted transform that autoscaling ignores)."""
+    wide = [
+        r.model_copy(update={"prompt_tokens": 1000 * (50 if r.axes["level"] == "L3" else 1)})
+        for r in rows()
+    ]
+    summary = summarize(wide, DECL, n_resamples=B)
+    (ax,) = [a for a in accuracy_figure(summary).axes if a.has_data()]
+    assert ax.get_xscale() == "log"
+    low, high = ax.get_xlim()
+    xs = [cell.mean_tokens for suite in summary.suites for cell in suite.cells]
+    assert low < min(xs) and max(xs) < high
 
 
 def test_plot_file_is_named_for_cost_when_every_cell_is_priced(tmp_path: Path) -> None:
