@@ -14,6 +14,7 @@ import inspect
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from ptp.trace import span, to_jsonable
@@ -39,7 +40,7 @@ class Tool:
     @property
     def signature(self) -> str:
         """``name(arg: type, ...) -> type`` as the model should call it."""
-        return f"{self.name}{inspect.signature(self.fn)}".replace("'", "")
+        return f"{self.name}{_cached(_signature_text, self.fn)}"
 
     @property
     def parameters(self) -> dict[str, Any]:
@@ -48,22 +49,11 @@ class Tool:
         Types come from the annotations (int, float, str, bool, Literal); an argument without
         a known type accepts any JSON value. Arguments without a default are required.
         """
-        try:
-            hints = typing.get_type_hints(self.fn)
-        except (NameError, TypeError):  # an annotation that does not resolve: leave it open
-            hints = {}
-        properties: dict[str, Any] = {}
-        required = []
-        for name, param in inspect.signature(self.fn).parameters.items():
-            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-                continue
-            properties[name] = json_type(hints.get(name, Any))
-            if param.default is param.empty:
-                required.append(name)
+        arguments = _cached(_arguments, self.fn)
         return {
             "type": "object",
-            "properties": properties,
-            "required": required,
+            "properties": {name: json_type(annotation) for name, annotation, _ in arguments},
+            "required": [name for name, _, required in arguments if required],
             "additionalProperties": False,
         }
 
@@ -75,6 +65,43 @@ class Tool:
             if event is not None:
                 event.output = to_jsonable(result)
             return result
+
+
+# Signatures and annotations are read once per function (tools are rebuilt per task, as
+# methods bound to each task's environment): keyed by the plain function, ``self`` dropped.
+def _cached(read: Callable[[Callable[..., Any], bool], Any], fn: Callable[..., Any]) -> Any:
+    func = getattr(fn, "__func__", None)
+    key, bound = (func, True) if func is not None else (fn, False)
+    try:
+        hash(key)
+    except TypeError:  # an unhashable callable object: read it every time
+        return read.__wrapped__(key, bound)  # type: ignore[attr-defined]
+    return read(key, bound)
+
+
+def _parameters(fn: Callable[..., Any], bound: bool) -> list[inspect.Parameter]:
+    parameters = list(inspect.signature(fn).parameters.values())
+    return parameters[1:] if bound else parameters
+
+
+@lru_cache(maxsize=4096)
+def _signature_text(fn: Callable[..., Any], bound: bool) -> str:
+    signature = inspect.signature(fn).replace(parameters=_parameters(fn, bound))
+    return str(signature).replace("'", "")
+
+
+@lru_cache(maxsize=4096)
+def _arguments(fn: Callable[..., Any], bound: bool) -> tuple[tuple[str, Any, bool], ...]:
+    """(name, annotation, required) per argument, ``*args``/``**kwargs`` left out."""
+    try:
+        hints = typing.get_type_hints(fn)
+    except (NameError, TypeError):  # an annotation that does not resolve: leave it open
+        hints = {}
+    return tuple(
+        (param.name, hints.get(param.name, Any), param.default is param.empty)
+        for param in _parameters(fn, bound)
+        if param.kind not in (param.VAR_POSITIONAL, param.VAR_KEYWORD)
+    )
 
 
 def tool_table(tools: Sequence[Tool]) -> str:
