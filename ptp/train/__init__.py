@@ -9,19 +9,31 @@ Needs the ``train`` extra (torch, transformers, peft, trl, accelerate).
 
 from ptp.train._base import hf_folder, load_base, load_tokenizer, tiny_twin
 from ptp.train._lora import LoraRecipe, TrainReport, gpu_recipe, load_student, train_lora
+from ptp.train._router import (
+    RoutedStudents,
+    RouterRecipe,
+    RouterReport,
+    kl_divergence,
+    train_router,
+)
 from ptp.train._tokens import TrainError, chat_template, tokenize
 
 __all__ = [
     "LoraRecipe",
+    "RoutedStudents",
+    "RouterRecipe",
+    "RouterReport",
     "TrainError",
     "TrainReport",
     "chat_template",
     "gpu_recipe",
     "hf_folder",
+    "kl_divergence",
     "load_base",
     "load_student",
     "load_tokenizer",
     "tiny_twin",
     "tokenize",
     "train_lora",
+    "train_router",
 ]
