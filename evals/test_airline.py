@@ -29,6 +29,8 @@ TASKS_PER_CELL = {"0": 20, "1": 8, "2": 8}
 RECORDED = {
     ("L1", "0"): ("template", "paraphrase", "rulearena"),
     ("L3", "0"): ("template", "paraphrase", "rulearena"),
+    ("L3", "1"): ("template", "paraphrase"),
+    ("L3", "2"): ("template", "paraphrase"),
 }
 # Cells to collect besides RECORDED, for recording them (scripts/record_grids.sh):
 # "level:complexity:style" triples separated by commas, e.g. "L3:1:template,L3:1:paraphrase"

@@ -16,7 +16,7 @@ import pytest
 from test_airline import MODELS, RECORDED, STATS, TASKS_PER_CELL, problems
 
 from ptp.distill import check_exact, load_workflow, run_teacher
-from ptp.distill._validate import leaks
+from ptp.distill._validate import leaks, worked_example_texts
 from ptp.tasks import get_family
 from ptp.tasks.airline._expert import trip_route
 from workflows.shipped import HERE, SHIPPED, distilled, episodes
@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_AIRLINE = "airline_expert.py"
 # The distilled cells recorded so far, complexity -> styles (cassettes/README.md).
 RECORDED_DISTILLED: dict[str, tuple[str, ...]] = {"0": ("template", "paraphrase")}
-# Tasks per distilled cell (the first N of the airline grid's fixture; L1 and L3 are paired on
-# the same N): a Gemma case takes about 45 s to record on 2 cores, so template holds 8.
-DISTILLED_TASKS = {("0", "template"): 8, ("0", "paraphrase"): TASKS_PER_CELL["0"]}
+# Tasks per distilled cell: the first N of the airline grid's fixture (L1 and L3 are paired on
+# the same N).
+DISTILLED_TASKS = {("0", style): TASKS_PER_CELL["0"] for style in ("template", "paraphrase")}
 HELD_OUT = [(c, s) for c in ("0", "1", "2") for s in ("template", "paraphrase")] + [
     ("0", "rulearena")
 ]
@@ -92,6 +92,27 @@ def test_workflow_embeds_no_task_literal():
         for task in problems(complexity, style):
             literals |= {str(task.answer), str(task.info.base_price), *(trip_route(task) or ())}
     assert not leaks(source, literals)
+
+
+@pytest.mark.distill
+def test_worked_examples_are_training_text_only():
+    """The generated ptools' worked examples (left out of the literal scan above) are parts
+    of training tasks as the segmenter cuts them, and of no held-out task."""
+
+    def parts(tasks) -> set[str]:
+        return {p for task in tasks for p in _flat(AIRLINE.segment(task.prompt))}
+
+    texts = worked_example_texts((HERE / SHIPPED_AIRLINE).read_text(encoding="utf-8"))
+    assert texts
+    training = parts(SHIPPED[SHIPPED_AIRLINE].tasks())
+    held_out = parts(task for c, s in HELD_OUT for task in problems(c, s))
+    for text in texts:
+        assert text in training and text not in held_out, text
+
+
+def _flat(segmented: tuple[str, list[str]]) -> list[str]:
+    header, items = segmented
+    return [header, *items]
 
 
 # -- the grid ----------------------------------------------------------------------------------

@@ -19,7 +19,11 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "knapsack"
 BASE_MODEL = "local:gemma-3-270m"
 # The models whose episodes are recorded (cassettes/README.md); PTP_KNAPSACK_MODELS adds
 # others (comma-separated specs) for recording them (scripts/record_grids.sh).
-MODELS = [BASE_MODEL, *filter(None, os.environ.get("PTP_KNAPSACK_MODELS", "").split(","))]
+MODELS = [
+    BASE_MODEL,
+    "local:smollm2-135m",
+    *filter(None, os.environ.get("PTP_KNAPSACK_MODELS", "").split(",")),
+]
 REGIMES = list(KNAPSACK.solvers)  # "persistent", "reset"
 CAPS = {f"regime={regime}": cap for regime, cap in KNAPSACK.caps.items()}
 

@@ -37,3 +37,12 @@ record L3-c2 evals/test_airline.py "L3 and (2-template or 2-paraphrase)" "$(cell
 record knapsack-smollm2 evals/test_knapsack.py "smollm2" PTP_KNAPSACK_MODELS=local:smollm2-135m
 record L1-c1 evals/test_airline.py "L1 and (1-template or 1-paraphrase)" "$(cells L1 1)"
 record L1-c2 evals/test_airline.py "L1 and (2-template or 2-paraphrase)" "$(cells L1 2)"
+# The distilled workflow's cells (after a change to its ptools' prompts: delete
+# cassettes/test_distilled first, then update the outcome snapshots in replay with
+# `pytest evals/test_distilled.py --snapshot-update`)
+for style in template paraphrase; do
+  for model in gemma smollm2; do
+    record "distilled-$style-$model" evals/test_distilled.py \
+      "test_distilled and distilled-0-$style and $model"
+  done
+done

@@ -60,7 +60,24 @@ class Header(BaseModel):
     )
 
 
-@ptool(temperature=0, max_tokens=128, retries=1)
+# Worked examples: training text as the segmenter cuts it, the teacher's values as written.
+HEADER_EXAMPLES = [
+    # gen-t-c0-s7-000
+    (
+        {
+            "header_text": "Michael is a First Class passenger flying from Havana to Philadelphia with the following items:\n1. [item 1];\n2. [item 2];\n3. [item 3];\n\nMichael's flight ticket is $189."
+        },
+        {
+            "city_from": "Havana",
+            "city_to": "Philadelphia",
+            "customer_class": "First",
+            "ticket": 189.0,
+        },
+    ),
+]
+
+
+@ptool(temperature=0, max_tokens=128, retries=1, examples=HEADER_EXAMPLES)
 def read_header(header_text: str) -> Header:
     """Copy from the text, as written: city_from, city_to, customer_class, ticket."""
 
@@ -86,7 +103,40 @@ class Item(BaseModel):
     weight_unit: Literal["kg", "lb"] = Field(description="the unit written with weight")
 
 
-@ptool(temperature=0, max_tokens=128, retries=1)
+# Worked examples: training text as the segmenter cuts it, the teacher's values as written.
+ITEM_EXAMPLES = [
+    # gen-t-c0-s7-000
+    (
+        {"item_text": "A backpack: 47 x 25 x 21 inches, 65 lbs"},
+        {
+            "length": 47.0,
+            "length_unit": "in",
+            "width": 25.0,
+            "width_unit": "in",
+            "height": 21.0,
+            "height_unit": "in",
+            "weight": 65.0,
+            "weight_unit": "lb",
+        },
+    ),
+    # gen-p-c0-s7-000
+    (
+        {"item_text": "a backpack (119.38 x 63.5 x 53.34 cm; 29.48350405 kg)"},
+        {
+            "length": 119.38,
+            "length_unit": "cm",
+            "width": 63.5,
+            "width_unit": "cm",
+            "height": 53.34,
+            "height_unit": "cm",
+            "weight": 29.48350405,
+            "weight_unit": "kg",
+        },
+    ),
+]
+
+
+@ptool(temperature=0, max_tokens=128, retries=1, examples=ITEM_EXAMPLES)
 def read_item(item_text: str) -> Item:
     """Copy from the text, as written: length, width, height, weight."""
 

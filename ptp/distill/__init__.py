@@ -25,10 +25,12 @@ from ptp.distill._corpus import (
     run_teacher,
 )
 from ptp.distill._errors import DistillError
+from ptp.distill._examples import WorkedExample, worked_examples
 from ptp.distill._mine import Plan, mine
 from ptp.distill._select import MIN_TRACES, Selection, select
 from ptp.distill._synthesize import synthesize
 from ptp.distill._validate import ExactCheck, check_exact, exact_readings, load_workflow
+from ptp.distill.runtime import _whole_text
 
 __all__ = [
     "MIN_TRACES",
@@ -39,6 +41,7 @@ __all__ = [
     "ExactCheck",
     "Plan",
     "Selection",
+    "WorkedExample",
     "check_exact",
     "distill",
     "distill_episodes",
@@ -48,6 +51,7 @@ __all__ = [
     "load_workflow",
     "read_imported",
     "run_teacher",
+    "worked_examples",
 ]
 
 
@@ -79,7 +83,8 @@ def distill_episodes(
     selection = select(episodes, threshold=threshold, min_traces=min_traces)
     tools = fam.tools(fam.generate(1, seed=0)[0])
     plan = mine(selection, family, tools, fam.segment)
-    source = synthesize(plan, traces=traces, source_level=source_level)
+    examples = worked_examples(plan, list(selection.kept), fam.segment or _whole_text)
+    source = synthesize(plan, traces=traces, source_level=source_level, examples=examples)
     return Distilled(source, plan, selection, time.perf_counter() - start)
 
 

@@ -12,9 +12,10 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ptp.distill._examples import WorkedExample
 from ptp.distill._expr import NUMBER, Const, Expr, Field, Index, Out, Sum
 from ptp.distill._fields import FieldSpec
 from ptp.distill._mine import Plan, StepPlan
@@ -48,14 +49,32 @@ def _field_lines(spec: FieldSpec) -> list[str]:
     return lines
 
 
-def _model_source(plan: Plan, group: str) -> str:
+def _examples_source(group: str, examples: Sequence[WorkedExample]) -> str:
+    """``<GROUP>_EXAMPLES = [...]``: the group's worked examples, each from a named trace."""
+    _, _, arg, _ = _GROUPS[group]
+    mine = [e for e in examples if e.group == group]
+    if not mine:
+        return ""
+    entries = "".join(
+        f"    # {e.task_id}\n    ({{{arg!r}: {e.text!r}}}, {e.reading!r}),\n" for e in mine
+    )
+    return (
+        "# Worked examples: training text as the segmenter cuts it, the teacher's values as "
+        "written.\n"
+        f"{group.upper()}_EXAMPLES = [\n{entries}]\n\n\n"
+    )
+
+
+def _model_source(plan: Plan, group: str, examples: Sequence[WorkedExample]) -> str:
     cls, func, arg, doc = _GROUPS[group]
     fields = [line for spec in plan.group_fields(group) for line in _field_lines(spec)]
     names = ", ".join(f.name for f in plan.group_fields(group))
     body = "\n".join(f"    {line}" for line in fields)
+    shown = _examples_source(group, examples)
+    use = f", examples={group.upper()}_EXAMPLES" if shown else ""
     return (
-        f'class {cls}(BaseModel):\n    """{doc}"""\n\n{body}\n\n\n'
-        f"@ptool(temperature=0, max_tokens={PTOOL_MAX_TOKENS}, retries=1)\n"
+        f'class {cls}(BaseModel):\n    """{doc}"""\n\n{body}\n\n\n{shown}'
+        f"@ptool(temperature=0, max_tokens={PTOOL_MAX_TOKENS}, retries=1{use})\n"
         f"def {func}({arg}: str) -> {cls}:\n"
         f'    """Copy from the text, as written: {names}."""\n'
     )
@@ -170,15 +189,23 @@ def _header(plan: Plan, traces: str) -> str:
     )
 
 
-def synthesize(plan: Plan, *, traces: str, source_level: str = "L3") -> str:
+def synthesize(
+    plan: Plan,
+    *,
+    traces: str,
+    source_level: str = "L3",
+    examples: Sequence[WorkedExample] = (),
+) -> str:
     """The workflow module's source, ruff-formatted when ruff is installed.
 
     Args:
         plan: the mined path.
         traces: where the traces came from (a results dir or a file), for the header.
         source_level: the family solver the fallback runs (the source agent's level).
+        examples: worked examples for the ptools (:func:`worked_examples`), shown to the
+            model before each reading.
     """
-    models = "\n\n".join(_model_source(plan, g) for g in _GROUPS if plan.group_fields(g))
+    models = "\n\n".join(_model_source(plan, g, examples) for g in _GROUPS if plan.group_fields(g))
     source = (
         _header(plan, traces) + "\nfrom __future__ import annotations\n\n"
         "from typing import Any, Literal\n\n"

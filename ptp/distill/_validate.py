@@ -34,6 +34,7 @@ __all__ = [
     "leaks",
     "load_workflow",
     "source_literals",
+    "worked_example_texts",
 ]
 
 
@@ -116,10 +117,38 @@ def _norm(word: str) -> str:
     return word.lower()
 
 
+EXAMPLES_SUFFIX = "_EXAMPLES"
+"""Generated ptools' worked examples are module constants named ``<GROUP>_EXAMPLES``."""
+
+
+def worked_example_texts(source: str) -> list[str]:
+    """The input texts of the worked examples in ``source`` (training text parts)."""
+    texts = []
+    for node in _example_assignments(ast.parse(source)):
+        for entry in ast.literal_eval(node.value):
+            inputs, _ = entry
+            texts.extend(str(v) for v in inputs.values())
+    return texts
+
+
+def _example_assignments(tree: ast.Module) -> list[ast.Assign]:
+    return [
+        node
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id.endswith(EXAMPLES_SUFFIX) for t in node.targets)
+    ]
+
+
 def source_literals(source: str) -> set[str]:
-    """Every number and every word in the string constants of ``source`` (lower case)."""
+    """Every number and every word in the string constants of ``source`` (lower case), the
+    worked examples left out: their text is training text (checked on its own with
+    :func:`worked_example_texts`), whose words and numbers held-out tasks may share."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    for assignment in _example_assignments(tree):
+        tree.body.remove(assignment)
+    for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
             found.add(_norm(str(node.value)))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):

@@ -20,8 +20,9 @@ from ptp.distill import (
     read_imported,
     run_teacher,
     select,
+    worked_examples,
 )
-from ptp.distill._validate import leaks
+from ptp.distill._validate import leaks, worked_example_texts
 from ptp.models import get_model
 from ptp.results import EvalRecord, append_records
 from ptp.tasks import get_family
@@ -100,6 +101,31 @@ def test_exact_ptools_reproduce_the_training_answers(tmp_path):
     assert not {t: why for t, why in check.misses.items() if t in on_path}
     # the teacher may move bags to cheaper positions; the mined sum cannot express that
     assert set(check.misses) <= set(check.off_path)
+
+
+def test_generated_ptools_get_worked_examples_from_the_training_traces(tmp_path):
+    """One header and one item per unit system, each a training text part with the values
+    the teacher used there, as written; the ptools send them as demonstrations."""
+    tasks, episodes = corpus()
+    plan = distilled().plan
+    examples = worked_examples(plan, list(episodes), AIRLINE.segment)
+    headers = [e for e in examples if e.group == "header"]
+    items = [e for e in examples if e.group == "item"]
+    assert len(headers) == 1 and len(items) == 2
+    assert {e.reading["weight_unit"] for e in items} == {"lb", "kg"}
+    assert {e.task_id for e in examples} <= set(plan.on_path)
+    parts = {t.task_id: AIRLINE.segment(t.prompt) for t in tasks}
+    for example in examples:
+        header, item_texts = parts[example.task_id]
+        assert example.text in [header, *item_texts]
+    header = headers[0]
+    assert header.reading["city_from"] in header.text
+    assert f"{header.reading['ticket']:g}" in header.text
+    path = tmp_path / "wf.py"
+    path.write_text(distilled().source)
+    module = load_workflow(path)
+    assert worked_example_texts(distilled().source) == [e.text for e in examples]
+    assert len(module.read_item.examples) == 2 and len(module.read_header.examples) == 1
 
 
 def test_workflow_embeds_no_task_literal():
