@@ -329,7 +329,9 @@ class Model:
         if not getattr(response, "choices", None):
             raise ModelCallError(f"{self.spec.spec}: the response has no choices: {response!r}")
         choice = response.choices[0]
-        text = choice.message.content if kind == "chat" else choice.text
+        # a reply read as plain JSON may leave out null fields (the SDK's models default them)
+        source = getattr(choice, "message", None) if kind == "chat" else choice
+        text = getattr(source, "content" if kind == "chat" else "text", None)
         usage = getattr(response, "usage", None)
         prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
         completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
@@ -342,7 +344,7 @@ class Model:
             model=self.spec.spec,
             finish_reason=getattr(choice, "finish_reason", None),
             wall_s=wall_s,
-            tool_calls=_tool_calls(choice.message) if kind == "chat" else (),
+            tool_calls=_tool_calls(source) if kind == "chat" else (),
         )
 
     def _translate(self, err: Exception) -> ModelError:

@@ -1,12 +1,17 @@
+import json
 import socket
 import threading
 import time
 
+import httpx2
+import openai
 import pytest
 
 from ptp.errors import ConfigError, PtpError, SpecError
 from ptp.models import (
     MissingAPIKeyError,
+    Model,
+    ModelCallError,
     ModelError,
     ModelTimeoutError,
     ServerUnreachableError,
@@ -166,3 +171,42 @@ def test_a_slow_server_is_reported_as_slow_not_unreachable():
 def test_timeout_message_counts_the_attempts():
     err = ModelTimeoutError("vllm:u#m", "http://h/v1", 120.0, attempts=4)
     assert "no reply within the 120 s timeout, each of 4 attempts" in str(err)
+
+
+def _mock_model(respond) -> tuple[Model, list[dict]]:
+    """A Model whose SDK client talks to ``respond(body) -> httpx2.Response`` (a fake
+    server on httpx's MockTransport; the openai SDK and ptp's parsing are real)."""
+    bodies: list[dict] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        bodies.append(json.loads(request.content))
+        return respond(bodies[-1])
+
+    model = Model(parse_spec("vllm:http://mock.test/v1#m"), api_key="test", max_retries=0)
+    model.__dict__["_client"] = openai.OpenAI(
+        api_key="test", base_url="http://mock.test/v1", max_retries=0,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+    )  # fmt: skip
+    return model, bodies
+
+
+def test_the_request_body_is_the_payload_and_null_fields_may_be_left_out():
+    """The body goes out as ptp built it (no field added or dropped); a reply that leaves out
+    null fields (no ``content`` beside tool calls, no ``usage``) is read, not a crash."""
+    call = {"id": "c1", "type": "function",
+            "function": {"name": "f", "arguments": '{"x": 1}'}}  # fmt: skip
+    reply = {"choices": [{"index": 0, "finish_reason": "tool_calls",
+                          "message": {"role": "assistant", "tool_calls": [call]}}]}  # fmt: skip
+    model, bodies = _mock_model(lambda body: httpx2.Response(200, json=reply))
+    completion = model.chat([{"role": "user", "content": "hi"}], max_tokens=5, seed=1)
+    assert bodies == [{"model": "m", "messages": [{"role": "user", "content": "hi"}],
+                       "max_tokens": 5, "seed": 1}]  # fmt: skip
+    assert completion.text == "" and completion.prompt_tokens == 0
+    assert [(c.name, c.arguments) for c in completion.tool_calls] == [("f", '{"x": 1}')]
+    assert completion.finish_reason == "tool_calls"
+
+
+def test_a_reply_that_is_not_json_is_a_clear_error():
+    model, _ = _mock_model(lambda body: httpx2.Response(200, text="<html>proxy error</html>"))
+    with pytest.raises(ModelCallError, match=r"vllm:.*not a JSON object.*proxy error"):
+        model.chat([{"role": "user", "content": "hi"}])
