@@ -18,7 +18,7 @@ from ptp.distill._validate import exact_readings
 
 __all__ = ["WorkedExample", "worked_examples"]
 
-ITEM_EXAMPLES = 2
+MAX_ITEM_EXAMPLES = 2
 """Item demonstrations at most: the first reading of each combination of written units."""
 
 
@@ -33,7 +33,7 @@ class WorkedExample:
 
 
 def worked_examples(plan: Plan, episodes: list[Episode], segment: Segmenter) -> list[WorkedExample]:
-    """One header example and up to :data:`ITEM_EXAMPLES` item examples (one per unit
+    """One header example and up to :data:`MAX_ITEM_EXAMPLES` item examples (one per unit
     combination, in the order of ``plan.on_path``), from the on-path ``episodes``.
 
     Text parts whose reading cannot be taken from the teacher's calls (a value the text does
@@ -62,9 +62,9 @@ def worked_examples(plan: Plan, episodes: list[Episode], segment: Segmenter) -> 
                 header_done = True
             elif group == "item":
                 units = tuple(v for k, v in sorted(reading.items()) if k.endswith("_unit"))
-                if units not in units_seen and len(units_seen) < ITEM_EXAMPLES:
+                if units not in units_seen and len(units_seen) < MAX_ITEM_EXAMPLES:
                     units_seen.add(units)
                     examples.append(WorkedExample(group, task_id, text, reading))
-        if header_done and len(units_seen) >= ITEM_EXAMPLES:
+        if header_done and len(units_seen) >= MAX_ITEM_EXAMPLES:
             break
     return examples
