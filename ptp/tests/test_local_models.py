@@ -21,7 +21,14 @@ from ptp.pytest_plugin import _server
 
 def test_the_table_names_both_models_with_distinct_ports(monkeypatch):
     monkeypatch.delenv("PTP_LOCAL_PORT", raising=False)
-    assert LOCAL_MODELS == ("gemma-3-270m", "smollm2-135m", "smollm2-135m+airline-extract")
+    assert LOCAL_MODELS == (
+        "gemma-3-270m", "smollm2-135m", "smollm2-135m+airline-extract",
+        "smollm2-135m+knapsack-persistent", "smollm2-135m+knapsack-reset",
+    )  # fmt: skip
+    ports = [local_model_port(name) for name in LOCAL_MODELS]
+    assert len(set(ports)) == len(ports)
+    for name in LOCAL_MODELS[2:]:  # the students' adapters are shipped
+        assert _local.adapter_path(name).is_file()
     assert parse_spec("local:gemma-3-270m").base_url == "http://127.0.0.1:8765/v1"
     assert parse_spec("local:smollm2-135m").base_url == "http://127.0.0.1:8766/v1"
     assert local_model("gemma-3-270m").chat_format == "ptp-gemma3"

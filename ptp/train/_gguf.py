@@ -73,3 +73,20 @@ def adapter_to_gguf(adapter: str | Path, config: dict, out: str | Path) -> Path:
     writer.write_tensors_to_file()
     writer.close()
     return out
+
+
+def ship_adapter(student: str, adapter: str | Path) -> Path:
+    """Convert the peft adapter folder ``adapter`` into the GGUF that embedded student
+    ``student`` (``local:<base>+<name>``, a ``LOCAL_TABLE`` entry) serves; returns its path
+    (under ``ptp/models/adapters/``)."""
+    from ptp.models._local import adapter_file
+    from ptp.models._spec import local_model
+    from ptp.train._base import hf_folder
+
+    name = student.removeprefix("local:")
+    base = name.split("+", 1)[0]
+    local_model(name)  # a clear error for a student the table does not name
+    target = adapter_file(name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    config = json.loads((hf_folder(base) / "model" / "config.json").read_text(encoding="utf-8"))
+    return adapter_to_gguf(adapter, config, target)
