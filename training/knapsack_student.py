@@ -52,8 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=24)
     parser.add_argument("--r", type=int, default=8)
     parser.add_argument("--lr", type=float, default=5e-4)
+    parser.add_argument("--continue-from", help="an adapter folder to go on training")
     args = parser.parse_args(argv)
     out = Path(args.out)
+    if args.continue_from and Path(args.continue_from).resolve() == out.resolve():
+        parser.error("--continue-from must not be --out (the run rewrites --out)")
     data = build_dataset(out / "data", args.regime, args.tasks)
     examples = read_dataset(data)
     model, tokenizer = load_base(args.base)
@@ -66,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     template = chat_template(args.base, tokenizer)
     report = train_lora(examples, model, tokenizer, template, out, recipe, base=args.base,
                         dataset=f"expert:knapsack {args.regime} episodes, {len(examples)} tasks "
-                        f"(easy, seed {TRAIN_SEED})", progress=progress)  # fmt: skip
+                        f"(easy, seed {TRAIN_SEED})", progress=progress,
+                        continue_from=args.continue_from)  # fmt: skip
     shutil.rmtree(out / "checkpoints", ignore_errors=True)
     target = ship_adapter(f"{args.base}+knapsack-{args.regime}", out)
     shutil.copy(out / "training.json", target.with_suffix(".training.json"))

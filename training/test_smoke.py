@@ -59,3 +59,17 @@ def test_a_few_steps_lower_the_loss_and_the_adapter_round_trips(examples, twin, 
     assert not torch.allclose(tuned, plain)  # the adapter loaded and changes the outputs
     trained_logits = model(ids).logits
     assert torch.allclose(tuned, trained_logits, atol=1e-4)  # ... exactly as trained
+
+
+def test_training_goes_on_from_a_saved_adapter(examples, tmp_path):
+    name = "local:smollm2-135m"
+    model, tokenizer = tiny_twin(name)
+    template = chat_template(name, tokenizer)
+    short = FAST.model_copy(update={"steps": 2})
+    first = train_lora(examples, model, tokenizer, template, tmp_path / "a", short, base=name)
+    model, _ = tiny_twin(name)  # a fresh base: the adapter's weights come from the folder
+    second = train_lora(examples, model, tokenizer, template, tmp_path / "b", short, base=name,
+                        continue_from=tmp_path / "a")  # fmt: skip
+    assert second.continued_from == str(tmp_path / "a")
+    assert [run.losses for run in second.earlier_runs] == [first.losses]
+    assert second.losses[0] < first.losses[0]  # it starts where the first run stopped

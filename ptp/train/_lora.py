@@ -60,12 +60,14 @@ class TrainReport(BaseModel):
     device: str
     recipe: LoraRecipe
     dataset: str = ""
+    continued_from: str = ""  # the adapter this run went on training ("" a new adapter)
+    earlier_runs: list[TrainReport] = Field(default_factory=list)  # that adapter's own runs
 
 
 def train_lora(
     examples: Sequence[ChatExample], model: Any, tokenizer: Any, template: str, out: str | Path,
     recipe: LoraRecipe | None = None, *, base: str = "", dataset: str = "",
-    progress: Callable[[int, float], None] | None = None,
+    progress: Callable[[int, float], None] | None = None, continue_from: str | Path | None = None,
 ) -> TrainReport:  # fmt: skip
     """Fine-tune a LoRA adapter on ``examples`` (loss on their weight-1 replies only) and save
     it (``adapter_model.safetensors``, ``adapter_config.json``, ``training.json``) in ``out``.
@@ -77,6 +79,8 @@ def train_lora(
         recipe: the settings; ``LoraRecipe()`` when None.
         base, dataset: labels for the report (the model spec, the dataset folder).
         progress: called with (step, loss) after every logged step.
+        continue_from: a saved adapter folder to go on training (its rank, alpha and target
+            modules stay; the recipe's optimizer and schedule settings apply), else a new one.
 
     Raises:
         TrainError: no examples, or an example the template cannot mask.
@@ -105,8 +109,14 @@ def train_lora(
         save_strategy="no", report_to="none", disable_tqdm=True,
         include_num_input_tokens_seen="non_padding", dataloader_num_workers=0,
     )  # fmt: skip
-    lora = LoraConfig(r=recipe.r, lora_alpha=recipe.alpha, lora_dropout=recipe.dropout,
-                      target_modules=recipe.target_modules, task_type="CAUSAL_LM")  # fmt: skip
+    lora = None
+    if continue_from is None:
+        lora = LoraConfig(r=recipe.r, lora_alpha=recipe.alpha, lora_dropout=recipe.dropout,
+                          target_modules=recipe.target_modules, task_type="CAUSAL_LM")  # fmt: skip
+    else:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, str(continue_from), is_trainable=True)
     trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(rows),
                          processing_class=tokenizer, peft_config=lora)  # fmt: skip
     trainer.remove_callback(PrinterCallback)  # the report keeps the losses; no dict per step
@@ -122,9 +132,19 @@ def train_lora(
         base=base, examples=len(rows), steps=trainer.state.global_step, losses=losses,
         seconds=round(seconds, 2), tokens=tokens, tokens_per_s=round(tokens / seconds, 1),
         device="cuda" if cuda else "cpu", recipe=recipe, dataset=dataset,
+        continued_from=str(continue_from or ""), earlier_runs=_earlier_runs(continue_from),
     )  # fmt: skip
     (out / REPORT).write_text(json.dumps(report.model_dump(), indent=1), encoding="utf-8")
     return report
+
+
+def _earlier_runs(adapter: str | Path | None) -> list[TrainReport]:
+    """The runs that trained ``adapter`` so far, oldest first (from its ``training.json``)."""
+    report = Path(adapter) / REPORT if adapter is not None else None
+    if report is None or not report.is_file():
+        return []
+    earlier = TrainReport.model_validate_json(report.read_text(encoding="utf-8"))
+    return [*earlier.earlier_runs, earlier.model_copy(update={"earlier_runs": []})]
 
 
 def _progress_callback(report: Callable[[int, float], None]) -> Any:
