@@ -33,10 +33,13 @@ STATS = [
     "tokens", "name_errors", "replies_without_code", "block_errors", "timeouts",
 ]  # fmt: skip
 
-# Cross-evaluation: students fine-tuned on traces of one regime, each run in both regimes.
-# "none" is the untrained base model; add e.g. "persistent": "vllm:ptp-knapsack-persistent"
-# when the training issue produces students, then record their cassettes.
-STUDENTS = {"none": BASE_MODEL}
+# Cross-evaluation: students fine-tuned on expert episodes of one interpreter regime
+# (training/knapsack_student.py), each run in both regimes; "none" is their untrained base.
+STUDENT_BASE = "local:smollm2-135m"
+STUDENTS = {
+    "none": STUDENT_BASE,
+    **{regime: f"{STUDENT_BASE}+knapsack-{regime}" for regime in REGIMES},
+}
 
 
 @cache
@@ -80,11 +83,11 @@ def test_knapsack(ptp_case, ptp_eval):
 @pytest.mark.ptp_grid(
     suite="knapsack-cross",
     axes={"trained_on": list(STUDENTS), "regime": REGIMES},
-    tasks=lambda cell: tasks("easy")[4:],
+    tasks=lambda cell: tasks("easy")[4:12],
     # the grid fixes each cell's model (the student trained on that regime): --ptp-model
     # does not override it, and ptp_eval.model is that student
     models=lambda cell: STUDENTS[cell["trained_on"]],
-    compare=[("regime", "persistent", "reset")],
+    compare=[("regime", "persistent", "reset"), ("trained_on", "persistent", "reset")],
     stats=STATS,
     caps=CAPS,
 )
