@@ -14,6 +14,7 @@ that ``local:<base>+knapsack-<regime>`` serves.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -73,7 +74,12 @@ def main(argv: list[str] | None = None) -> int:
                         continue_from=args.continue_from)  # fmt: skip
     shutil.rmtree(out / "checkpoints", ignore_errors=True)
     target = ship_adapter(f"{args.base}+knapsack-{args.regime}", out)
-    shutil.copy(out / "training.json", target.with_suffix(".training.json"))
+    # the shipped report names the earlier adapter by its folder, not by this machine's path
+    shipped = report.model_copy(update={"continued_from": Path(report.continued_from).name
+                                         if report.continued_from else ""})  # fmt: skip
+    target.with_suffix(".training.json").write_text(
+        json.dumps(shipped.model_dump(), indent=1), encoding="utf-8"
+    )
     print(f"{len(examples)} examples, {report.steps} steps in {report.seconds:.0f} s "
           f"({report.tokens_per_s:.0f} tokens/s); loss {report.losses[0]:.3f} -> "
           f"{report.losses[-1]:.3f}; adapter {target}")  # fmt: skip
