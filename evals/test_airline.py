@@ -28,6 +28,7 @@ TASKS_PER_CELL = {"0": 20, "1": 8, "2": 8}
 # others are not collected yet. L0 calls no model and runs in every cell.
 RECORDED = {
     ("L1", "0"): ("template", "paraphrase", "rulearena"),
+    ("L1", "1"): ("template", "paraphrase"),
     ("L3", "0"): ("template", "paraphrase", "rulearena"),
     ("L3", "1"): ("template", "paraphrase"),
     ("L3", "2"): ("template", "paraphrase"),

@@ -31,7 +31,7 @@ record L1-rulearena evals/test_airline.py "L1 and 0-rulearena"
 record knapsack-cross evals/test_knapsack.py "cross"  # the cross grid's ids name no model
 record L3-paraphrase evals/test_airline.py "L3 and 0-paraphrase"
 record L3-rulearena evals/test_airline.py "L3 and 0-rulearena"
-# Not in the grid until recorded whole: the variables collect them
+# Later cells: RECORDED lists a cell once it is whole; until then the variables collect it
 record L3-c1 evals/test_airline.py "L3 and (1-template or 1-paraphrase)" "$(cells L3 1)"
 record L3-c2 evals/test_airline.py "L3 and (2-template or 2-paraphrase)" "$(cells L3 2)"
 record knapsack-smollm2 evals/test_knapsack.py "smollm2" PTP_KNAPSACK_MODELS=local:smollm2-135m

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import platform
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -38,6 +40,27 @@ def package_versions() -> dict[str, str | None]:
     return versions
 
 
+class _Background:
+    """``fn(*args)`` in a daemon thread; :meth:`result` joins it and re-raises its error."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                fn(*args)
+            except BaseException as err:  # re-raised in the caller's thread by result()
+                self._error = err
+
+        self._thread = threading.Thread(target=run, name=f"ptp-{fn.__name__}", daemon=True)
+        self._thread.start()
+
+    def result(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 def finished_case_ids(results_dir: Path) -> set[tuple[str, str, int]]:
     """(suite, case_id, seed) of every row without a harness error: what a resumed run skips."""
     if not (results_dir / RESULTS_FILE).exists():
@@ -58,6 +81,7 @@ class ResultsSession:
     summary: Any = None
     _announced: bool = False
     _meta: dict[str, Any] = field(default_factory=dict)
+    _plot: _Background | None = None
 
     def add(self, record: EvalRecord, suite_info: dict[str, Any] | None) -> None:
         if not self._announced:
@@ -130,9 +154,20 @@ class ResultsSession:
         path = self.results_dir / SUITES_FILE
         known = json.loads(path.read_text()) if path.exists() else {}
         write_json(path, {**known, **self.suites})
-        from ptp.report import write_reports
+        from ptp.report import load_summary
+        from ptp.report._files import write_plot, write_text_reports
 
-        self.summary = write_reports(self.results_dir).summary
+        self.summary = load_summary(self.results_dir)
+        write_text_reports(self.summary, self.results_dir)
+        # The plot (~3 s on 2 cores) is drawn while pytest shuts its workers down and checks
+        # its snapshots; :meth:`wait_for_plot` joins it before the session ends.
+        self._plot = _Background(write_plot, self.summary, self.results_dir)
+
+    def wait_for_plot(self) -> None:
+        """Wait for the plot that :meth:`finish` started; re-raise what stopped it (once)."""
+        plot, self._plot = self._plot, None
+        if plot is not None:
+            plot.result()
 
     def summary_text(self) -> str:
         """The terminal tables, once :meth:`finish` has run; empty when no eval ran."""

@@ -125,18 +125,32 @@ def write_reports(
             is malformed (e.g. a comparison that is not ``[axis, a, b]``, ``stats`` that
             is not a list of names, or a bad ``reference`` / ``caps``).
     """
-    from ptp.report._plot import PLOT_FILES
-
     results_dir = Path(results_dir)
     summary = load_summary(results_dir, n_resamples=n_resamples, seed=seed)
+    summary_json, latex, markdown = write_text_reports(summary, results_dir)
+    return ReportFiles(summary, summary_json, latex, markdown, write_plot(summary, results_dir))
+
+
+def write_text_reports(summary: Summary, results_dir: str | Path) -> tuple[Path, Path, Path]:
+    """Write ``summary.json``, ``tables.tex`` and ``summary.md`` of ``summary`` into
+    ``results_dir`` (the part of :func:`write_reports` that needs no plot) and return them."""
+    results_dir = Path(results_dir)
     summary_json = results_dir / SUMMARY_FILE
     summary_json.write_text(summary.model_dump_json(indent=2) + "\n", "utf-8")
     latex = results_dir / LATEX_FILE
     latex.write_text(latex_tables(summary), "utf-8")
     markdown = results_dir / MARKDOWN_FILE
     markdown.write_text(markdown_summary(summary), "utf-8")
+    return summary_json, latex, markdown
+
+
+def write_plot(summary: Summary, results_dir: str | Path) -> Path:
+    """Draw the plot of ``summary`` into ``results_dir`` (the rest of :func:`write_reports`)
+    and remove a stale plot of the other name; returns its path."""
+    from ptp.report._plot import PLOT_FILES
+
     plot = plot_accuracy(summary, results_dir)
     for name in PLOT_FILES.values():
         if name != plot.name:
-            (results_dir / name).unlink(missing_ok=True)
-    return ReportFiles(summary, summary_json, latex, markdown, plot)
+            (Path(results_dir) / name).unlink(missing_ok=True)
+    return plot

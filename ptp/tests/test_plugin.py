@@ -183,3 +183,21 @@ def test_a_complete_cassette_loads_once_parsed():
     requests, responses = CheckedPersister(replay=True).load_cassette(path, yamlserializer)
     assert len(requests) == len(responses) >= 1
     assert responses[0]["status"]["code"] == 200
+
+
+def test_a_plot_that_fails_to_draw_fails_the_run_and_keeps_the_rows(toy):
+    """The plot is drawn in a background thread at session end: its error must still reach
+    the user (and the exit status), after the rows and the text reports are written."""
+    toy.makeconftest(
+        "from ptp.pytest_plugin import vcr_cassette_dir, vcr_config\n"
+        "import ptp.report._files\n"
+        "def fake_write_plot(summary, results_dir):\n"
+        "    raise RuntimeError('fake plot failure')\n"
+        "ptp.report._files.write_plot = fake_write_plot\n"
+    )
+    result = toy.runpytest_subprocess("--ptp-results", "r", "-n", "2")
+    assert result.ret == pytest.ExitCode.INTERNAL_ERROR
+    result.stdout.fnmatch_lines(["*ptp: the plot was not drawn*", "RuntimeError: fake plot*"])
+    results = toy.path / "r"
+    assert len(read_results(results)) == 12
+    assert (results / "summary.md").stat().st_size > 0
