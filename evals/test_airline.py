@@ -29,6 +29,7 @@ TASKS_PER_CELL = {"0": 20, "1": 8, "2": 8}
 RECORDED = {
     ("L1", "0"): ("template", "paraphrase", "rulearena"),
     ("L1", "1"): ("template", "paraphrase"),
+    ("L1", "2"): ("template", "paraphrase"),
     ("L3", "0"): ("template", "paraphrase", "rulearena"),
     ("L3", "1"): ("template", "paraphrase"),
     ("L3", "2"): ("template", "paraphrase"),
