@@ -153,9 +153,12 @@ def _acceleration(dev: NDArray[np.float64], sizes: NDArray[np.float64] | None) -
     # theta_(j) - theta_hat for leaving unit j out.
     theta_j = -dev / (total - leave_out)
     u = theta_j.mean() - theta_j
-    den = float(np.sum(u * u))
-    if not den > 0.0 or not np.isfinite(den):
+    # a is scale-free: rescale u so that tiny spreads (1e-117) do not underflow den**1.5
+    peak = float(np.max(np.abs(u)))
+    if not peak > 0.0 or not np.isfinite(peak):
         return 0.0
+    u = u / peak
+    den = float(np.sum(u * u))
     a = float(np.sum(u**3)) / (6.0 * den**1.5)
     return a if np.isfinite(a) else 0.0
 
