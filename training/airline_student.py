@@ -80,9 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                         dataset=str(data), progress=progress)  # fmt: skip
     shutil.rmtree(out / "checkpoints", ignore_errors=True)
     export_adapter(args.base, out)
-    print(f"{len(examples)} examples, {report.steps} steps in {report.seconds:.0f} s "
-          f"({report.tokens_per_s:.0f} tokens/s); loss {report.losses[0]:.3f} -> "
-          f"{report.losses[-1]:.3f}; adapter in {out}")  # fmt: skip
+    print(f"{report.summary_line()}; adapter in {out}")
     return 0
 
 

@@ -80,9 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     target.with_suffix(".training.json").write_text(
         json.dumps(shipped.model_dump(), indent=1), encoding="utf-8"
     )
-    print(f"{len(examples)} examples, {report.steps} steps in {report.seconds:.0f} s "
-          f"({report.tokens_per_s:.0f} tokens/s); loss {report.losses[0]:.3f} -> "
-          f"{report.losses[-1]:.3f}; adapter {target}")  # fmt: skip
+    print(f"{report.summary_line()}; adapter {target}")
     return 0
 
 

@@ -63,6 +63,14 @@ class TrainReport(BaseModel):
     continued_from: str = ""  # the adapter this run went on training ("" a new adapter)
     earlier_runs: list[TrainReport] = Field(default_factory=list)  # that adapter's own runs
 
+    def summary_line(self) -> str:
+        """One line for a training script's output: examples, steps, time, loss."""
+        return (
+            f"{self.examples} examples, {self.steps} steps in {self.seconds:.0f} s "
+            f"({self.tokens_per_s:.0f} tokens/s); loss {self.losses[0]:.3f} -> "
+            f"{self.losses[-1]:.3f}"
+        )
+
 
 def train_lora(
     examples: Sequence[ChatExample], model: Any, tokenizer: Any, template: str, out: str | Path,
