@@ -137,8 +137,8 @@ class ResultsSession:
 
         self.summary = load_summary(self.results_dir)
         write_text_reports(self.summary, self.results_dir)
-        # The plot (2.2-3.5 s measured on 2 cores) is drawn while pytest shuts its workers down and checks
-        # its snapshots; :meth:`wait_for_plot` joins it before the session ends.
+        # The plot (2.2-3.5 s measured on 2 cores) is drawn while pytest shuts its workers
+        # down and checks its snapshots; :meth:`wait_for_plot` joins it before the end.
         drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ptp-plot")
         self._plot = drawer.submit(write_plot, self.summary, self.results_dir)
         drawer.shutdown(wait=False)  # the thread ends after the plot
