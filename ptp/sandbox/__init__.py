@@ -3,12 +3,15 @@
     with Interpreter("persistent", tools=env.tools(), timeout_s=5) as py:
         print(py.run("ids = list_items()\\nlen(ids)").render())
 
-Each ``run()`` sends one block to a worker (``_worker.py``, started by path, stdlib only) over
-pipes carrying length-prefixed JSON; tool calls come back over the same pipe and run here, in
-the parent, as ordinary traced :class:`ptp.tools.Tool` calls (the environment's state never
-leaves this process; only proxied calls are counted). ``persistent`` keeps globals across
-blocks; ``reset`` gives every block a fresh globals dict in the same worker (builtins restored;
-``fresh_process=True`` for a new process per block).
+Each ``run()`` sends one block to a worker (``_worker.py``, stdlib only) over pipes carrying
+length-prefixed JSON. Workers are forked from a fork server (``_forkserver.py``: one per
+harness process, started by path with the workers' scrubbed environment, the preload
+imported once), so a worker starts in a few milliseconds instead of an interpreter start-up.
+Tool calls come back over the same pipe and run here, in the parent, as ordinary traced
+:class:`ptp.tools.Tool` calls (the environment's state never leaves this process; only
+proxied calls are counted). ``persistent`` keeps globals across blocks; ``reset`` gives every
+block a fresh globals dict in the same worker (builtins restored; ``fresh_process=True`` for a
+new process per block).
 
 What is stopped, as measured by ``ptp/tests/test_sandbox.py`` (root, Linux 6.x):
 
@@ -59,7 +62,8 @@ What is NOT stopped:
 - in the fast reset regime, module attributes, ``sys.modules``, files and threads survive
   between blocks; threads keep running (and may print or call tools in a later block).
 - without root (or with ``drop_privileges=False``) the code runs as the harness's own uid:
-  it can find and signal or ptrace the harness, read its ``/proc/PID/environ`` (API keys),
+  it can find and signal or ptrace the harness (and the fork server, which the harness
+  replaces when it is gone), read its ``/proc/PID/environ`` (API keys),
   and write wherever that uid can; RLIMIT_NPROC then counts all of that uid's processes
   (cap = current count + ``max_processes``; as root it does not apply at all), and processes
   escaping with ``setsid`` are not killed (a busy one dies at its RLIMIT_CPU, a sleeping one

@@ -12,19 +12,13 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from ptp.sandbox._channel import OutputBuffer, ProtocolError, WorkerDied
+from ptp.sandbox._forks import DEFAULT_PRELOAD
 from ptp.sandbox._observation import Isolation, Observation
 from ptp.sandbox._process import SandboxError, WorkerConfig, WorkerProcess, choose_uid
 from ptp.tools import Tool, ToolError
 from ptp.trace import span, to_jsonable
 
 Regime = Literal["persistent", "reset"]
-
-# Imported when a worker starts, so that the model's usual imports cost nothing in a block.
-DEFAULT_PRELOAD = (
-    "bisect", "collections", "copy", "dataclasses", "datetime", "decimal", "enum",
-    "fractions", "functools", "heapq", "itertools", "json", "math", "operator", "random",
-    "re", "statistics", "string", "textwrap", "time", "typing",
-)  # fmt: skip
 
 
 class Interpreter:
@@ -72,7 +66,8 @@ class Interpreter:
             file_size_mb: RLIMIT_FSIZE (largest file the code may write).
             drop_privileges: as root, run the code as a fresh unprivileged uid.
             isolate_network: run the worker in a new network namespace when possible.
-            preload: modules imported when the worker starts (others import on demand).
+            preload: modules imported when the worker starts (others import on demand); the
+                fork server that workers are forked from has ``DEFAULT_PRELOAD`` imported.
             fresh_process: reset regime only: a new worker process for every block.
         """
         if regime not in ("persistent", "reset"):

@@ -7,8 +7,6 @@ import dataclasses
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 import weakref
 from pathlib import Path
@@ -16,9 +14,9 @@ from typing import Any
 
 from ptp.sandbox._cgroup import PidsCgroup
 from ptp.sandbox._channel import Channel, ProtocolError, WorkerDied
+from ptp.sandbox._forks import ForkedWorker, spawn_worker
 from ptp.sandbox._observation import Isolation
 
-WORKER_PATH = Path(__file__).with_name("_worker.py")
 STARTUP_TIMEOUT_S = 30.0
 # The only variables copied from the parent; everything else (API keys) stays out.
 ENV_ALLOW = ("PATH", "LANG", "LC_ALL", "TZ")
@@ -112,17 +110,16 @@ def kill_uid(uid: int, rounds: int = 200) -> None:
 
 
 def _terminate(
-    proc: subprocess.Popen, channel: Channel, uid: int | None, cgroup: PidsCgroup | None
+    proc: ForkedWorker, channel: Channel, uid: int | None, cgroup: PidsCgroup | None
 ) -> None:
-    # start_new_session=True made the worker's pid its process group id
+    # the forked child called setsid(): its pid is its process group id
     with contextlib.suppress(OSError):
         os.killpg(proc.pid, signal.SIGKILL)
     if cgroup is not None:
         cgroup.destroy()
     if uid is not None:
         kill_uid(uid)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=5)
+    proc.wait(5.0)
     channel.close()
 
 
@@ -139,16 +136,8 @@ class WorkerProcess:
         reply_r, reply_w = os.pipe()
         out_r, out_w = os.pipe()
         try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-s", "-B", str(WORKER_PATH), str(cmd_r), str(reply_w)],
-                stdin=subprocess.DEVNULL,
-                stdout=out_w,
-                stderr=out_w,
-                pass_fds=(cmd_r, reply_w),
-                cwd=config.workdir,
-                env=build_env(config.workdir),
-                start_new_session=True,
-            )
+            self.proc = spawn_worker(config.workdir, build_env(config.workdir),
+                                     (cmd_r, reply_w, out_w))  # fmt: skip
         except BaseException:
             for fd in (cmd_w, reply_r, out_r):
                 os.close(fd)
@@ -186,9 +175,8 @@ class WorkerProcess:
         ``_worker.py`` leaves as the worker's parent exits with 128 + N when the worker died of
         signal N.
         """
-        try:
-            code = self.proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
+        code = self.proc.wait(timeout_s)
+        if code is None:
             return None
         if code < 0:  # the waiting process itself was killed
             return -code

@@ -1,7 +1,8 @@
 """The sandbox worker: runs model-written code blocks for :class:`ptp.sandbox.Interpreter`.
 
-The parent starts this file by path (``python -s -B _worker.py CMD_FD REPLY_FD``), never
-imports it, and talks to it over two pipes: 4-byte big-endian length + UTF-8 JSON each way
+The harness's fork server (``_forkserver.py``, started by path) imports it and forks workers
+that call ``serve(CMD_FD, REPLY_FD)``; ``ptp`` never imports it, and talks to a worker over
+two pipes: 4-byte big-endian length + UTF-8 JSON each way
 (JSON, not pickle, because the parent must never deserialize objects from sandboxed code).
 It uses the standard library only, so that it runs before ``ptp`` is importable and after
 privileges are dropped.
@@ -405,16 +406,11 @@ def _become_child() -> None:
     os._exit(128 - code if code < 0 else code & 0xFF)
 
 
-def main() -> None:
-    cmd_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
-    sys.path[:] = [p for p in sys.path[1:] if p]  # drop this file's directory (and cwd)
+def serve(cmd_fd: int, reply_fd: int) -> None:
+    """Fork off the waiting parent, confine this process as configured, run blocks."""
     _become_child()
     channel = _Channel(cmd_fd, reply_fd)
     cfg = channel.recv()
     isolation = _setup(cfg)
     channel.send({"op": "ready", "isolation": isolation})
     Worker(channel, cfg).serve()
-
-
-if __name__ == "__main__":
-    main()
