@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ptp.data import export, read_dataset, record_runs
 from ptp.tasks import get_family
-from ptp.train import LoraRecipe, chat_template, load_base, train_lora
+from ptp.train import LoraRecipe, TrainReport, chat_template, load_base, train_lora
 from ptp.train._gguf import ship_adapter
 
 TRAIN_SEED = 101  # the eval fixtures use seeds 2026 (grids) and 7 (distillation)
@@ -45,9 +45,10 @@ def build_dataset(out: Path, per_cell: int) -> Path:
     return out
 
 
-def export_adapter(base: str, out: Path) -> int:
-    """The adapter in ``out`` as the GGUF that ``local:<base>+airline-extract`` serves."""
-    target = ship_adapter(f"{base}+airline-extract", out)
+def export_adapter(base: str, out: Path, report: TrainReport | None = None) -> int:
+    """The adapter in ``out`` as the GGUF that ``local:<base>+airline-extract`` serves (with
+    the run's report beside it when given)."""
+    target = ship_adapter(f"{base}+airline-extract", out, report)
     print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB) for {base}+airline-extract")
     return 0
 
@@ -59,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-cell", type=int, default=10, help="tasks per complexity x style")
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--r", type=int, default=8)
+    parser.add_argument("--lr", type=float, default=2e-4)
+    parser.add_argument("--continue-from", help="an adapter folder to go on training")
     parser.add_argument(
         "--export-adapter", action="store_true",
         help="only convert the adapter in --out to llama.cpp's GGUF and ship it in ptp/models",
@@ -67,19 +70,23 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     if args.export_adapter:
         return export_adapter(args.base, out)
+    if args.continue_from and Path(args.continue_from).resolve() == out.resolve():
+        parser.error("--continue-from must not be --out (the run rewrites --out)")
     data = build_dataset(out / "data", args.per_cell)
     examples = read_dataset(data)
     model, tokenizer = load_base(args.base)
-    recipe = LoraRecipe(r=args.r, alpha=2 * args.r, steps=args.steps, batch_size=8, max_length=1024)
+    recipe = LoraRecipe(r=args.r, alpha=2 * args.r, steps=args.steps, batch_size=8,
+                        learning_rate=args.lr, max_length=1024)  # fmt: skip
 
     def progress(step: int, loss: float) -> None:
         print(f"step {step} loss {loss:.4f}", flush=True)
 
     template = chat_template(args.base, tokenizer)
     report = train_lora(examples, model, tokenizer, template, out, recipe, base=args.base,
-                        dataset=str(data), progress=progress)  # fmt: skip
+                        dataset=str(data), progress=progress,
+                        continue_from=args.continue_from)  # fmt: skip
     shutil.rmtree(out / "checkpoints", ignore_errors=True)
-    export_adapter(args.base, out)
+    export_adapter(args.base, out, report)
     print(f"{report.summary_line()}; adapter in {out}")
     return 0
 

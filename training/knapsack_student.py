@@ -14,7 +14,6 @@ that ``local:<base>+knapsack-<regime>`` serves.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -73,13 +72,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"(easy, seed {TRAIN_SEED})", progress=progress,
                         continue_from=args.continue_from)  # fmt: skip
     shutil.rmtree(out / "checkpoints", ignore_errors=True)
-    target = ship_adapter(f"{args.base}+knapsack-{args.regime}", out)
-    # the shipped report names the earlier adapter by its folder, not by this machine's path
-    shipped = report.model_copy(update={"continued_from": Path(report.continued_from).name
-                                         if report.continued_from else ""})  # fmt: skip
-    target.with_suffix(".training.json").write_text(
-        json.dumps(shipped.model_dump(), indent=1), encoding="utf-8"
-    )
+    target = ship_adapter(f"{args.base}+knapsack-{args.regime}", out, report)
     print(f"{report.summary_line()}; adapter {target}")
     return 0
 

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ptp.train._tokens import TrainError
+
+if TYPE_CHECKING:
+    from ptp.train._lora import TrainReport
 
 # HF model_type -> gguf architecture name, and whether q/k rows are permuted in the GGUF.
 # Only the Llama entry (SmolLM2) has been served and evaluated; the Gemma 3 entry is untested
@@ -75,10 +79,12 @@ def adapter_to_gguf(adapter: str | Path, config: dict, out: str | Path) -> Path:
     return out
 
 
-def ship_adapter(student: str, adapter: str | Path) -> Path:
+def ship_adapter(student: str, adapter: str | Path, report: TrainReport | None = None) -> Path:
     """Convert the peft adapter folder ``adapter`` into the GGUF that embedded student
     ``student`` (``local:<base>+<name>``, a ``LOCAL_TABLE`` entry) serves; returns its path
-    (under ``ptp/models/adapters/``)."""
+    (under ``ptp/models/adapters/``). With ``report``, the training run's report is shipped
+    beside it (``<name>.training.json``; an earlier adapter is named by its folder, not by
+    this machine's path)."""
     from ptp.models._local import adapter_file
     from ptp.models._spec import local_model
     from ptp.train._base import hf_folder
@@ -89,4 +95,11 @@ def ship_adapter(student: str, adapter: str | Path) -> Path:
     target = adapter_file(name)
     target.parent.mkdir(parents=True, exist_ok=True)
     config = json.loads((hf_folder(base) / "model" / "config.json").read_text(encoding="utf-8"))
-    return adapter_to_gguf(adapter, config, target)
+    written = adapter_to_gguf(adapter, config, target)
+    if report is not None:
+        earlier = Path(report.continued_from).name if report.continued_from else ""
+        shipped = report.model_copy(update={"continued_from": earlier})
+        written.with_suffix(".training.json").write_text(
+            json.dumps(shipped.model_dump(), indent=1), encoding="utf-8"
+        )
+    return written
