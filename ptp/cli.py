@@ -139,6 +139,11 @@ def _table(args: argparse.Namespace) -> int:
 def _distill(args: argparse.Namespace) -> int:
     from ptp.distill import distill
 
+    if args.validate and not args.tasks:
+        raise ValueError(
+            "--validate needs --tasks FILE: the fixture file(s) of the traces' tasks (and of "
+            "held-out tasks), as ptp tasks generate writes them"
+        )
     out = Path(args.out)
     result = distill(
         args.traces, args.family, teacher=args.teacher, threshold=args.threshold,
@@ -158,7 +163,21 @@ def _distill(args: argparse.Namespace) -> int:
         print(f"  [{step.place}] {step.var} = {step.tool}({args_})")
     print(f"  answer = {plan.answer.render()}")
     print(f"wrote {out} in {result.seconds:.2f} s")
-    return 0
+    return _validate_distilled(args, result, out) if args.validate else 0
+
+
+def _validate_distilled(args: argparse.Namespace, result: Any, out: Path) -> int:
+    """Stage 4 for ``ptp distill --validate``: 1 when a training answer on the mined path
+    is not reproduced."""
+    from ptp.distill import load_workflow, validate
+    from ptp.tasks import get_family
+
+    family = get_family(args.family)
+    tasks = [task for path in args.tasks for task in family.read_fixtures(path)]
+    check = validate(load_workflow(out), result.plan, args.family, list(result.selection.kept),
+                     tasks, teacher=result.selection.teacher, level=args.level)  # fmt: skip
+    print("\n".join(check.summary()))
+    return 1 if check.lost else 0
 
 
 def _data_export(args: argparse.Namespace) -> int:
@@ -265,6 +284,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--level", default="L3", help="the family solver the traces came from (the fallback)"
     )
     dist.add_argument("--force", action="store_true", help="replace a different --out file")
+    dist.add_argument(
+        "--validate", action="store_true",
+        help="run the written workflow with exact ptools on --tasks: training tasks must "
+        "reproduce their traces' answers (exit 1 if not); others are held-out",
+    )  # fmt: skip
+    dist.add_argument(
+        "--tasks", nargs="+", default=[], metavar="FILE",
+        help="fixture files of training and held-out tasks, for --validate",
+    )  # fmt: skip
     dist.set_defaults(run=_distill)
     data = sub.add_parser("data", help="training sets from traces").add_subparsers(
         dest="data_command", required=True

@@ -6,7 +6,7 @@
 Stages, one module each: select (``_select``: successful traces, enough of them), mine
 (``_mine``: one canonical call path, every argument's provenance, the loop, the branches, the
 answer), synthesize (``_synthesize``: ruff-formatted Python), validate (``_validate``: the
-workflow with exact ptools on training and held-out tasks). Generated modules import
+workflow with exact ptools on training and held-out tasks; ``ptp distill --validate``). Generated modules import
 ``ptp.distill.runtime``.
 """
 
@@ -29,7 +29,14 @@ from ptp.distill._examples import WorkedExample, worked_examples
 from ptp.distill._mine import Plan, mine
 from ptp.distill._select import MIN_TRACES, Selection, select
 from ptp.distill._synthesize import synthesize
-from ptp.distill._validate import ExactCheck, check_exact, exact_readings, load_workflow
+from ptp.distill._validate import (
+    ExactCheck,
+    Validation,
+    check_exact,
+    exact_readings,
+    load_workflow,
+    validate,
+)
 from ptp.distill.runtime import _whole_text
 
 __all__ = [
@@ -41,6 +48,7 @@ __all__ = [
     "ExactCheck",
     "Plan",
     "Selection",
+    "Validation",
     "WorkedExample",
     "check_exact",
     "distill",
@@ -51,6 +59,7 @@ __all__ = [
     "load_workflow",
     "read_imported",
     "run_teacher",
+    "validate",
     "worked_examples",
 ]
 

@@ -29,11 +29,13 @@ from ptp.ptool._impl import Python
 
 __all__ = [
     "ExactCheck",
+    "Validation",
     "check_exact",
     "exact_readings",
     "leaks",
     "load_workflow",
     "source_literals",
+    "validate",
     "worked_example_texts",
 ]
 
@@ -222,3 +224,66 @@ def _run_with(module: ModuleType, family: Any, task: Any, readings: dict[str, di
     with ptool_overrides(implementations=impls):
         segment = family.segment or _whole_text
         return module.run(family.prompt(task), Tools(family.tools(task)), segment)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Stage 4 on the command line: exact ptools on the training tasks (the traces' own) and
+    on held-out tasks (whose teacher traces the miner never saw)."""
+
+    training: ExactCheck
+    held_out: ExactCheck
+    on_path: frozenset[str]
+
+    @property
+    def lost(self) -> dict[str, str]:
+        """Training tasks on the mined path whose answer the workflow did not reproduce: the
+        mined logic is wrong for them (a validation failure)."""
+        return {t: why for t, why in self.training.misses.items() if t in self.on_path}
+
+    def summary(self) -> list[str]:
+        """Lines for the CLI: counts, then each failure and each held-out miss."""
+        train, held = self.training, self.held_out
+        lines = [
+            f"validate, exact ptools: training {train.correct}/{train.n} reproduced "
+            f"({len(self.on_path)} on the mined path, {len(self.lost)} of them lost); held-out "
+            f"{held.correct}/{held.n} right ({len(held.off_path)} where the teacher left the path)"
+        ]
+        lines += [f"  LOST {task}: {why}" for task, why in sorted(self.lost.items())]
+        for name, check in (("training", train), ("held-out", held)):
+            lines += [
+                f"  {name} miss {task}{' (teacher off the path)' if task in check.off_path else ''}"
+                f": {why}"
+                for task, why in sorted(check.misses.items())
+                if task not in self.lost
+            ]
+        return lines
+
+
+def validate(
+    module: ModuleType,
+    plan: Plan,
+    family: str,
+    episodes: list[Episode],
+    tasks: list[Any],
+    *,
+    teacher: str,
+    level: str = "L3",
+) -> Validation:
+    """Run ``module`` with exact ptools on ``tasks``: those with an episode in ``episodes``
+    are training tasks (read as the teacher's own calls read them); the others are held-out,
+    read as ``teacher`` reads them when it solves them now (an expert at once; an LLM teacher
+    live or through the active cassette)."""
+    from ptp.distill._corpus import run_teacher
+    from ptp.tasks import get_family
+
+    fam = get_family(family)
+    trained = {e.task_id for e in episodes}
+    training = [t for t in tasks if t.task_id in trained]
+    held_out = [t for t in tasks if t.task_id not in trained]
+    teacher_runs = run_teacher(family, teacher, held_out, level) if held_out else []
+    return Validation(
+        training=check_exact(module, plan, fam, training, episodes),
+        held_out=check_exact(module, plan, fam, held_out, teacher_runs),
+        on_path=frozenset(plan.on_path) & {t.task_id for t in training},
+    )

@@ -20,6 +20,7 @@ from ptp.distill import (
     read_imported,
     run_teacher,
     select,
+    validate,
     worked_examples,
 )
 from ptp.distill._validate import leaks, worked_example_texts
@@ -176,6 +177,38 @@ def test_cli_distills_a_results_dir_and_refuses_to_overwrite(tmp_path, capsys):
     out.write_text("# edited by hand\n")
     assert main(["distill", str(results), "--family", "airline", "--out", str(out)]) == 1
     assert "--force" in capsys.readouterr().err
+
+
+def test_cli_validates_with_exact_ptools_on_training_and_held_out_tasks(tmp_path, capsys):
+    results = _results_dir(tmp_path / "run")
+    fixtures = [AIRLINE.write_fixtures(tmp_path / "tasks", 6, 7, complexity=c, style=s)
+                for c in (0, 1) for s in ("template", "paraphrase")]  # fmt: skip
+    held_out = AIRLINE.write_fixtures(tmp_path / "held", 5, 2026, complexity=0, style="template")
+    out = tmp_path / "wf.py"
+    argv = ["distill", str(results), "--family", "airline", "--out", str(out), "--validate"]
+    assert main(argv) == 1
+    assert "--tasks FILE" in capsys.readouterr().err
+    assert main([*argv, "--tasks", *map(str, fixtures), str(held_out)]) == 0
+    printed = capsys.readouterr().out
+    on_path = len(distilled().plan.on_path)
+    assert f"({on_path} on the mined path, 0 of them lost)" in printed
+    assert "training " in printed and "/24 reproduced" in printed and "held-out " in printed
+    assert "/5 right" in printed
+
+
+def test_validation_fails_when_the_mined_logic_loses_a_training_answer(tmp_path):
+    tasks, episodes = corpus()
+    out = tmp_path / "wf.py"
+    out.write_text(distilled().source, encoding="utf-8")
+    module = load_workflow(out)
+    check = validate(module, distilled().plan, "airline", list(episodes), list(tasks),
+                     teacher=TEACHER)  # fmt: skip
+    assert not check.lost and check.held_out.n == 0
+    module.run = lambda text, tools, segment: 0  # logic that answers nothing right
+    check = validate(module, distilled().plan, "airline", list(episodes), list(tasks),
+                     teacher=TEACHER)  # fmt: skip
+    assert set(check.lost) == set(distilled().plan.on_path)
+    assert any(line.startswith("  LOST ") for line in check.summary())
 
 
 def test_a_results_dir_without_agent_traces_is_refused(tmp_path):
