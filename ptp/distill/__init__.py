@@ -6,8 +6,8 @@
 Stages, one module each: select (``_select``: successful traces, enough of them), mine
 (``_mine``: one canonical call path, every argument's provenance, the loop, the branches, the
 answer), synthesize (``_synthesize``: ruff-formatted Python), validate (``_validate``: the
-workflow with exact ptools on training and held-out tasks; ``ptp distill --validate``). Generated modules import
-``ptp.distill.runtime``.
+workflow with exact ptools on training and held-out tasks; ``ptp distill --validate``).
+Generated modules import ``ptp.distill.runtime``.
 """
 
 from __future__ import annotations

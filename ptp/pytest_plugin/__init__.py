@@ -123,6 +123,13 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     run = run_config(config)
     named = config.getoption("ptp_results")
+    if named and _rootdir_moved_by_option_value(config):
+        raise pytest.UsageError(
+            f"--ptp-results {named}: pytest read this existing directory as a test path when "
+            f"it chose its rootdir ({config.rootpath}; plugin options are unknown at that "
+            "point), so cassettes and the ini file would be looked for there. Write "
+            f"--ptp-results={named}, or name the tests: pytest evals --ptp-results {named}"
+        )
     if named:
         claim = ResultsDirClaim(Path(named).resolve(), run, resume=config.getoption("ptp_resume"))
     else:
@@ -135,6 +142,24 @@ def pytest_configure(config: pytest.Config) -> None:
     options = {"record_mode": record_mode(config), **run.as_dict()}
     session = ResultsSession(claim.results_dir, Path(config.rootpath), options)
     config.pluginmanager.register(ResultsCollector(session, claim), "ptp-results-collector")
+
+
+def _rootdir_moved_by_option_value(config: pytest.Config) -> bool:
+    """Whether pytest's rootdir differs from the one its own test paths give: it chooses the
+    rootdir before plugins add their options, so ``--ptp-results DIR`` (an existing DIR, no
+    test path) can move it. Uses pytest's ``determine_setup`` (internal; unchecked when its
+    signature differs)."""
+    try:
+        from _pytest.config.findpaths import determine_setup
+
+        rootpath = determine_setup(
+            inifile=config.option.inifilename, override_ini=config.option.override_ini,
+            args=config.option.file_or_dir or [], rootdir_cmd_arg=config.option.rootdir or None,
+            invocation_dir=config.invocation_params.dir,
+        )[0]  # fmt: skip
+    except (ImportError, TypeError):
+        return False
+    return Path(rootpath) != Path(config.rootpath)
 
 
 @pytest.hookimpl(trylast=True)

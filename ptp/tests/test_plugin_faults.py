@@ -117,6 +117,18 @@ def test_rows_name_the_model_that_was_called(pytester):
     assert run["models_used"] == ["local:gemma-3-270m", "openai:gpt-4o-mini", "openai:student-1"]
 
 
+def test_an_existing_results_dir_taken_for_the_rootdir_is_refused(toy, tmp_path_factory):
+    """Without a test path, pytest takes an existing --ptp-results DIR outside the project for
+    its rootdir (before ptp's options are known): the run would find no cassette."""
+    outside = tmp_path_factory.mktemp("results-outside")
+    taken = toy.runpytest_subprocess("--ptp-results", str(outside), "-n", "0")
+    assert taken.ret == pytest.ExitCode.USAGE_ERROR
+    taken.stderr.fnmatch_lines(
+        [f"*--ptp-results {outside}: pytest read this existing*Write --ptp-results={outside},*"]
+    )
+    toy.runpytest_subprocess(f"--ptp-results={outside}", "-n", "0").assert_outcomes(passed=8)
+
+
 def test_runs_get_their_own_directories(tmp_path):
     made = {new_results_dir(tmp_path) for _ in range(5)}  # all within one second
     assert len(made) == 5 and all(p.is_dir() for p in made)
