@@ -50,7 +50,10 @@ class ForkServer:
         self.owner = os.getpid()
         self.gone = False
         self.exits: dict[int, int] = {}  # pid -> exit code, reported and not yet asked for
-        self.lock = threading.Lock()
+        self.spawned: list[int] = []  # pids of forks reported and not yet taken by spawn()
+        # re-entrant: a worker's finalizer (wait) may run in a garbage collection that starts
+        # while this thread holds the lock
+        self.lock = threading.RLock()
 
     @property
     def usable(self) -> bool:
@@ -67,14 +70,11 @@ class ForkServer:
                 self.gone = True
                 raise ForkServerGone(f"the sandbox's fork server is gone: {err}") from err
             deadline = time.monotonic() + _REPLY_TIMEOUT_S
-            while True:
-                message = self._receive(deadline)
-                if message is None:
+            while not self.spawned:
+                if self._receive(deadline) is None:
                     self.gone = True
                     raise ForkServerGone("the sandbox's fork server did not answer")
-                if message["op"] == "spawned":
-                    self.exits.pop(message["pid"], None)  # an earlier process of that pid
-                    return message["pid"]
+            return self.spawned.pop(0)
 
     def wait(self, pid: int, timeout_s: float) -> int | None:
         """The exit code of worker ``pid`` (negative: killed by that signal), waiting up to
@@ -87,7 +87,7 @@ class ForkServer:
             return self.exits.pop(pid)
 
     def _receive(self, deadline: float) -> dict[str, Any] | None:
-        """The next message, exit reports recorded on the way; None at the deadline or EOF."""
+        """The next message, recorded in ``exits`` or ``spawned``; None at the deadline or EOF."""
         while not self.gone:
             wait_ms = max(0, int((deadline - time.monotonic()) * 1000))
             if not select.select([self.sock], [], [], wait_ms / 1000)[0]:
@@ -99,6 +99,11 @@ class ForkServer:
             message = json.loads(data)
             if message["op"] == "exit":
                 self.exits[message["pid"]] = message["code"]
+            elif message["op"] == "spawned":
+                # the server reaps (and reports) a pid before the kernel can reuse it: an exit
+                # recorded for this pid now is an earlier process's
+                self.exits.pop(message["pid"], None)
+                self.spawned.append(message["pid"])
             return message
         return None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import signal
+import threading
 
 import pytest
 
@@ -69,3 +70,21 @@ def test_workers_of_one_server_are_reported_by_pid() -> None:
     with Interpreter("reset", fresh_process=True) as py:
         values = {py.run("import os\nos.getpid()").value for _ in range(3)}
     assert len(values) == 3
+
+
+def test_a_worker_closed_while_its_thread_holds_the_server_lock_does_not_hang() -> None:
+    """A worker's finalizer may run in a garbage collection that starts inside spawn() or
+    wait(): closing it then must not wait on the lock its own thread holds."""
+    py = Interpreter("persistent")
+    assert py.run("1").ok
+    server = _forks._server
+    assert server is not None
+
+    def close_inside_the_lock() -> None:
+        with server.lock:
+            py.close()
+
+    closer = threading.Thread(target=close_inside_the_lock, daemon=True)
+    closer.start()
+    closer.join(timeout=10)
+    assert not closer.is_alive()
