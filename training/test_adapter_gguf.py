@@ -44,3 +44,19 @@ def test_adapter_gguf_layout(tmp_path):
     assert shapes["blk.0.attn_q.weight.lora_a"] == [64, 4]
     assert shapes["blk.1.ffn_down.weight.lora_b"] == [4, 64]
     assert len(shapes) == 2 * 2 * 2  # two layers x two modules x (A, B)
+
+
+def test_the_shipped_report_names_the_earlier_adapter_by_its_folder(tmp_path):
+    from ptp.train import LoraRecipe, TrainReport
+    from ptp.train._gguf import ship_report
+
+    report = TrainReport(
+        base="local:smollm2-135m", examples=3, steps=2, losses=[0.5, 0.25], seconds=1.0,
+        tokens=10, tokens_per_s=10.0, device="cpu", recipe=LoraRecipe(steps=2),
+        continued_from="/home/someone/students/first-run",
+    )  # fmt: skip
+    written = ship_report(report, tmp_path / "student.gguf")
+    assert written == tmp_path / "student.training.json"
+    shipped = TrainReport.model_validate_json(written.read_text(encoding="utf-8"))
+    assert shipped.continued_from == "first-run"
+    assert shipped.model_copy(update={"continued_from": report.continued_from}) == report

@@ -97,9 +97,15 @@ def ship_adapter(student: str, adapter: str | Path, report: TrainReport | None =
     config = json.loads((hf_folder(base) / "model" / "config.json").read_text(encoding="utf-8"))
     written = adapter_to_gguf(adapter, config, target)
     if report is not None:
-        earlier = Path(report.continued_from).name if report.continued_from else ""
-        shipped = report.model_copy(update={"continued_from": earlier})
-        written.with_suffix(".training.json").write_text(
-            json.dumps(shipped.model_dump(), indent=1), encoding="utf-8"
-        )
+        ship_report(report, written)
     return written
+
+
+def ship_report(report: TrainReport, gguf: Path) -> Path:
+    """Write ``report`` beside ``gguf`` as ``<name>.training.json``, the earlier adapter it
+    went on from named by its folder (not this machine's path); returns the file."""
+    earlier = Path(report.continued_from).name if report.continued_from else ""
+    shipped = report.model_copy(update={"continued_from": earlier})
+    path = gguf.with_suffix(".training.json")
+    path.write_text(json.dumps(shipped.model_dump(), indent=1), encoding="utf-8")
+    return path
