@@ -83,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
 
     template = chat_template(args.base, tokenizer)
     report = train_lora(examples, model, tokenizer, template, out, recipe, base=args.base,
-                        dataset=str(data), progress=progress,
+                        dataset=f"expert:airline L1 ptool calls (generator facts), "
+                        f"{6 * args.per_cell} tasks (complexity 0-2, template and paraphrase, "
+                        f"seed {TRAIN_SEED})", progress=progress,
                         continue_from=args.continue_from)  # fmt: skip
     shutil.rmtree(out / "checkpoints", ignore_errors=True)
     export_adapter(args.base, out, report)

@@ -89,8 +89,7 @@ class ForkServer:
     def _receive(self, deadline: float) -> dict[str, Any] | None:
         """The next message, recorded in ``exits`` or ``spawned``; None at the deadline or EOF."""
         while not self.gone:
-            wait_ms = max(0, int((deadline - time.monotonic()) * 1000))
-            if not select.select([self.sock], [], [], wait_ms / 1000)[0]:
+            if not select.select([self.sock], [], [], max(0.0, deadline - time.monotonic()))[0]:
                 return None
             data = self.sock.recv(1 << 16)
             if not data:
@@ -148,11 +147,9 @@ def fork_server(env: dict[str, str]) -> ForkServer:
 
 def spawn_worker(workdir: str, env: dict[str, str], fds: tuple[int, int, int]) -> ForkedWorker:
     """Fork a worker in ``workdir`` with environment ``env`` and pipes ``fds``."""
-    for attempt in (1, 2):
+    server = fork_server(env)
+    try:
+        return ForkedWorker(server, server.spawn(workdir, env, fds))
+    except ForkServerGone:  # marked gone: fork_server() starts a new one, tried once
         server = fork_server(env)
-        try:
-            return ForkedWorker(server, server.spawn(workdir, env, fds))
-        except ForkServerGone:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+        return ForkedWorker(server, server.spawn(workdir, env, fds))
