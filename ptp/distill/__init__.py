@@ -28,6 +28,7 @@ from ptp.distill._errors import DistillError
 from ptp.distill._examples import WorkedExample, worked_examples
 from ptp.distill._mine import Plan, mine
 from ptp.distill._select import MIN_TRACES, Selection, select
+from ptp.distill._sft import PtoolData, ptool_examples
 from ptp.distill._synthesize import synthesize
 from ptp.distill._validate import (
     ExactCheck,
@@ -47,6 +48,7 @@ __all__ = [
     "Episode",
     "ExactCheck",
     "Plan",
+    "PtoolData",
     "Selection",
     "Validation",
     "WorkedExample",
@@ -57,6 +59,7 @@ __all__ = [
     "exact_readings",
     "load_episodes",
     "load_workflow",
+    "ptool_examples",
     "read_imported",
     "run_teacher",
     "validate",

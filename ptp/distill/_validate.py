@@ -27,6 +27,9 @@ from ptp.distill.runtime import Tools, _whole_text
 from ptp.ptool import ptool_overrides
 from ptp.ptool._impl import Python
 
+# The ptools a synthesized workflow reads its text parts with, and their return types.
+READERS = (("read_header", "Header"), ("read_item", "Item"))
+
 __all__ = [
     "ExactCheck",
     "Validation",
@@ -215,7 +218,7 @@ def check_exact(
 
 def _run_with(module: ModuleType, family: Any, task: Any, readings: dict[str, dict]) -> Any:
     impls = {}
-    for name, cls in (("read_header", "Header"), ("read_item", "Item")):
+    for name, cls in READERS:
         model = getattr(module, cls, None)
         if model is not None:
             impls[name] = Python(

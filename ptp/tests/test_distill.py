@@ -17,6 +17,7 @@ from ptp.distill import (
     episode_from_trace,
     load_episodes,
     load_workflow,
+    ptool_examples,
     read_imported,
     run_teacher,
     select,
@@ -127,6 +128,38 @@ def test_generated_ptools_get_worked_examples_from_the_training_traces(tmp_path)
     module = load_workflow(path)
     assert worked_example_texts(distilled().source) == [e.text for e in examples]
     assert len(module.read_item.examples) == 2 and len(module.read_header.examples) == 1
+
+
+def test_ptool_examples_ask_the_workflows_own_prompts_and_answer_as_written(tmp_path):
+    """Fine-tuning data for the workflow's ptools: one example per text part of each solved
+    task on the mined path, the prompt exactly what the ptool sends, the reply the values
+    written in that part; unsolved and off-path episodes are left out with the reason."""
+    tasks, episodes = corpus()
+    plan = distilled().plan
+    path = tmp_path / "wf.py"
+    path.write_text(distilled().source)
+    module = load_workflow(path)
+    unsolved = episodes[0].model_copy(update={"task_id": "unsolved", "score": 0.0})
+    data = ptool_examples(module, plan, AIRLINE, [*episodes, unsolved], seed=7)
+    on_path = set(plan.on_path)
+    assert data.skipped.pop("unsolved") == "not solved"
+    assert set(data.skipped) == {e.task_id for e in episodes} - on_path
+    by_task = {t.task_id: t for t in tasks}
+    for task_id in on_path:
+        _, items = AIRLINE.segment(by_task[task_id].prompt)
+        mine = [e for e in data.examples if e.metadata.task_id == task_id]
+        assert [e.metadata.ptool for e in mine] == ["read_header"] + ["read_item"] * (
+            len(items) - plan.item_offset
+        )
+    for example in data.examples:
+        reader = getattr(module, example.metadata.ptool)
+        *prompt, reply = example.messages
+        text = prompt[-1]["content"].split(": ", 1)[1]
+        assert prompt == reader.messages(text) and reply["weight"] == 1
+        values = reader.return_type.model_validate_json(reply["content"]).model_dump()
+        for name, value in values.items():
+            written = f"{value:.12g}" if isinstance(value, float) else str(value)
+            assert written in text or name.endswith("_unit"), (name, value, text)
 
 
 def test_workflow_embeds_no_task_literal():
