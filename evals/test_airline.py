@@ -33,6 +33,7 @@ RECORDED = {
     ("L3", "0"): ("template", "paraphrase", "rulearena"),
     ("L3", "1"): ("template", "paraphrase"),
     ("L3", "2"): ("template", "paraphrase"),
+    ("CoT0", "1"): ("template",),
 }
 # Cells to collect besides RECORDED, for recording them (scripts/record_grids.sh):
 # "level:complexity:style" triples separated by commas, e.g. "L3:1:template,L3:1:paraphrase"
@@ -68,8 +69,8 @@ def cell_tasks(cell: dict[str, str]) -> tuple:
     },
     tasks=cell_tasks,
     models=MODELS,
-    # add ("level", "L1", "CoT0") once the CoT cells are recorded
-    compare=[("level", "L1", "L3"), ("level", "L0", "L1"), ("model", *MODELS)],
+    compare=[("level", "L1", "L3"), ("level", "L0", "L1"), ("level", "L1", "CoT0"),
+             ("model", *MODELS)],  # fmt: skip
     reference=(
         "level",
         AIRLINE.exact_solver,

