@@ -69,8 +69,12 @@ def cell_tasks(cell: dict[str, str]) -> tuple:
     },
     tasks=cell_tasks,
     models=MODELS,
-    compare=[("level", "L1", "L3"), ("level", "L0", "L1"), ("level", "L1", "CoT0"),
-             ("model", *MODELS)],  # fmt: skip
+    compare=[
+        ("level", "L1", "L3"),
+        ("level", "L0", "L1"),
+        ("level", "L1", "CoT0"),
+        ("model", *MODELS),
+    ],
     reference=(
         "level",
         AIRLINE.exact_solver,

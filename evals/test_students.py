@@ -108,8 +108,11 @@ def test_students(ptp_case, ptp_eval):
     axes={"solver": list(SOLVERS), "complexity": ["0"], "style": ["template", "paraphrase"]},
     tasks=distilled_tasks,
     models=lambda cell: SOLVERS[cell["solver"]],
-    compare=[("solver", "L3", "distilled-student"), ("solver", "L1", "distilled-student"),
-             ("solver", "distilled", "distilled-student")],  # fmt: skip
+    compare=[
+        ("solver", "L3", "distilled-student"),
+        ("solver", "L1", "distilled-student"),
+        ("solver", "distilled", "distilled-student"),
+    ],
     stats=[*STATS, "fallback_needed"],
     caps={
         "solver=distilled-student": "workflows/airline_expert.py, its ptools run by the "
