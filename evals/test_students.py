@@ -26,7 +26,6 @@ import pytest
 from test_airline import STATS, TASKS_PER_CELL, problems
 from test_distilled import workflow
 
-from ptp.models import parse_spec
 from ptp.tasks import get_family
 
 AIRLINE = get_family("airline")
@@ -59,7 +58,7 @@ def _case(request):
 
 def _base_cell(case) -> str | None:
     """The grid whose cassettes a base-model case replays (test_airline, test_distilled)."""
-    if case is None or case.model not in (BASE, parse_spec(BASE).spec):
+    if case is None or case.model != BASE:
         return None
     level = case.axes.get("solver", case.axes.get("level"))
     return "test_distilled" if level == "distilled" else "test_airline"
@@ -79,8 +78,8 @@ def default_cassette_name(request) -> str:
     case = _case(request)
     if case is None or "solver" not in case.axes or _base_cell(case) is None:
         return request.node.get_closest_marker("default_cassette").args[0]
-    slug = parse_spec(BASE).spec.removeprefix("local:")
-    return f"{case['solver']}-{case['complexity']}-{case['style']}-{slug}-{case.task_id}.yaml"
+    model = BASE.removeprefix("local:")
+    return f"{case['solver']}-{case['complexity']}-{case['style']}-{model}-{case.task_id}.yaml"
 
 
 @pytest.mark.baseline

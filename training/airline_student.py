@@ -11,7 +11,6 @@ the trainer's seed is fixed (re-running it has not been compared bit for bit). W
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import tempfile
@@ -19,8 +18,8 @@ from pathlib import Path
 
 from ptp.data import export, read_dataset, record_runs
 from ptp.tasks import get_family
-from ptp.train import LoraRecipe, TrainReport, chat_template, load_base, train_lora
 from ptp.train._gguf import ship_adapter
+from training._student import parse_student_args, student_parser, train_and_ship
 
 TRAIN_SEED = 101  # the eval fixtures use seeds 2026 (grids) and 7 (distillation)
 
@@ -45,51 +44,28 @@ def build_dataset(out: Path, per_cell: int) -> Path:
     return out
 
 
-def export_adapter(base: str, out: Path, report: TrainReport | None = None) -> int:
-    """The adapter in ``out`` as the GGUF that ``local:<base>+airline-extract`` serves (with
-    the run's report beside it when given)."""
-    target = ship_adapter(f"{base}+airline-extract", out, report)
+def export_adapter(base: str, out: Path) -> int:
+    """The adapter in ``out`` as the GGUF that ``local:<base>+airline-extract`` serves."""
+    target = ship_adapter(f"{base}+airline-extract", out)
     print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB) for {base}+airline-extract")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base", default="local:smollm2-135m")
-    parser.add_argument("--out", required=True)
+    parser = student_parser(__doc__.split("\n\n")[0], steps=30, lr=2e-4)
     parser.add_argument("--per-cell", type=int, default=10, help="tasks per complexity x style")
-    parser.add_argument("--steps", type=int, default=30)
-    parser.add_argument("--r", type=int, default=8)
-    parser.add_argument("--lr", type=float, default=2e-4)
-    parser.add_argument("--continue-from", help="an adapter folder to go on training")
     parser.add_argument(
         "--export-adapter", action="store_true",
         help="only convert the adapter in --out to llama.cpp's GGUF and ship it in ptp/models",
     )  # fmt: skip
-    args = parser.parse_args(argv)
+    args = parse_student_args(parser, argv)
     out = Path(args.out)
     if args.export_adapter:
         return export_adapter(args.base, out)
-    if args.continue_from and Path(args.continue_from).resolve() == out.resolve():
-        parser.error("--continue-from must not be --out (the run rewrites --out)")
-    data = build_dataset(out / "data", args.per_cell)
-    examples = read_dataset(data)
-    model, tokenizer = load_base(args.base)
-    recipe = LoraRecipe(r=args.r, alpha=2 * args.r, steps=args.steps, batch_size=8,
-                        learning_rate=args.lr, max_length=1024)  # fmt: skip
-
-    def progress(step: int, loss: float) -> None:
-        print(f"step {step} loss {loss:.4f}", flush=True)
-
-    template = chat_template(args.base, tokenizer)
-    report = train_lora(examples, model, tokenizer, template, out, recipe, base=args.base,
-                        dataset=f"expert:airline L1 ptool calls (generator facts), "
-                        f"{6 * args.per_cell} tasks (complexity 0-2, template and paraphrase, "
-                        f"seed {TRAIN_SEED})", progress=progress,
-                        continue_from=args.continue_from)  # fmt: skip
-    shutil.rmtree(out / "checkpoints", ignore_errors=True)
-    export_adapter(args.base, out, report)
-    print(f"{report.summary_line()}; adapter in {out}")
+    examples = read_dataset(build_dataset(out / "data", args.per_cell))
+    dataset = (f"expert:airline L1 ptool calls (generator facts), {6 * args.per_cell} tasks "
+               f"(complexity 0-2, template and paraphrase, seed {TRAIN_SEED})")  # fmt: skip
+    train_and_ship(args, examples, "airline-extract", dataset, batch_size=8, max_length=1024)
     return 0
 
 

@@ -15,7 +15,6 @@ ships the adapter as ``local:<base>+airline-distilled``.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 from pathlib import Path
@@ -23,8 +22,7 @@ from pathlib import Path
 from ptp.data import DatasetWriter, read_dataset
 from ptp.distill import ptool_examples, run_teacher
 from ptp.tasks import get_family
-from ptp.train import LoraRecipe, chat_template, load_base, train_lora
-from ptp.train._gguf import ship_adapter
+from training._student import parse_student_args, student_parser, train_and_ship
 from training.airline_student import TRAIN_SEED, training_tasks
 
 WORKFLOW = "airline_expert.py"
@@ -48,35 +46,14 @@ def build_dataset(out: Path, per_cell: int) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base", default="local:smollm2-135m")
-    parser.add_argument("--out", required=True)
+    parser = student_parser(__doc__.split("\n\n")[0], steps=24, lr=2e-4)
     parser.add_argument("--per-cell", type=int, default=4, help="tasks per complexity x style")
-    parser.add_argument("--steps", type=int, default=24)
-    parser.add_argument("--r", type=int, default=8)
-    parser.add_argument("--lr", type=float, default=2e-4)
-    parser.add_argument("--continue-from", help="an adapter folder to go on training")
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    if args.continue_from and Path(args.continue_from).resolve() == out.resolve():
-        parser.error("--continue-from must not be --out (the run rewrites --out)")
-    examples = read_dataset(build_dataset(out / "data", args.per_cell))
-    model, tokenizer = load_base(args.base)
-    recipe = LoraRecipe(r=args.r, alpha=2 * args.r, steps=args.steps, batch_size=8,
-                        learning_rate=args.lr, max_length=1024)  # fmt: skip
-
-    def progress(step: int, loss: float) -> None:
-        print(f"step {step} loss {loss:.4f}", flush=True)
-
-    report = train_lora(examples, model, tokenizer, chat_template(args.base, tokenizer), out,
-                        recipe, base=args.base, progress=progress,
-                        dataset=f"workflows/{WORKFLOW} ptool calls, exact readings of "
-                        f"expert:airline L3 traces, {6 * args.per_cell} tasks (complexity 0-2, "
-                        f"template and paraphrase, seed {TRAIN_SEED})",
-                        continue_from=args.continue_from)  # fmt: skip
-    shutil.rmtree(out / "checkpoints", ignore_errors=True)
-    target = ship_adapter(f"{args.base}+airline-distilled", out, report)
-    print(f"wrote {target}; {report.summary_line()}; adapter in {out}")
+    args = parse_student_args(parser, argv)
+    examples = read_dataset(build_dataset(Path(args.out) / "data", args.per_cell))
+    dataset = (f"workflows/{WORKFLOW} ptool calls, exact readings of expert:airline L3 "
+               f"traces, {6 * args.per_cell} tasks (complexity 0-2, template and paraphrase, "
+               f"seed {TRAIN_SEED})")  # fmt: skip
+    train_and_ship(args, examples, "airline-distilled", dataset, batch_size=8, max_length=1024)
     return 0
 
 

@@ -13,7 +13,6 @@ that ``local:<base>+knapsack-<regime>`` serves.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import tempfile
@@ -21,8 +20,7 @@ from pathlib import Path
 
 from ptp.data import export, read_dataset, record_runs
 from ptp.tasks import get_family
-from ptp.train import LoraRecipe, chat_template, load_base, train_lora
-from ptp.train._gguf import ship_adapter
+from training._student import parse_student_args, student_parser, train_and_ship
 
 TRAIN_SEED = 101
 REGIMES = ("persistent", "reset")
@@ -44,36 +42,15 @@ def build_dataset(out: Path, regime: str, tasks: int) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = student_parser(__doc__.split("\n\n")[0], steps=24, lr=5e-4)
     parser.add_argument("--regime", choices=REGIMES, required=True)
-    parser.add_argument("--base", default="local:smollm2-135m")
-    parser.add_argument("--out", required=True)
     parser.add_argument("--tasks", type=int, default=24, help="expert episodes to train on")
-    parser.add_argument("--steps", type=int, default=24)
-    parser.add_argument("--r", type=int, default=8)
-    parser.add_argument("--lr", type=float, default=5e-4)
-    parser.add_argument("--continue-from", help="an adapter folder to go on training")
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    if args.continue_from and Path(args.continue_from).resolve() == out.resolve():
-        parser.error("--continue-from must not be --out (the run rewrites --out)")
-    data = build_dataset(out / "data", args.regime, args.tasks)
-    examples = read_dataset(data)
-    model, tokenizer = load_base(args.base)
-    recipe = LoraRecipe(r=args.r, alpha=2 * args.r, steps=args.steps, batch_size=1,
-                        learning_rate=args.lr, max_length=3072)  # fmt: skip
-
-    def progress(step: int, loss: float) -> None:
-        print(f"step {step} loss {loss:.4f}", flush=True)
-
-    template = chat_template(args.base, tokenizer)
-    report = train_lora(examples, model, tokenizer, template, out, recipe, base=args.base,
-                        dataset=f"expert:knapsack {args.regime} episodes, {len(examples)} tasks "
-                        f"(easy, seed {TRAIN_SEED})", progress=progress,
-                        continue_from=args.continue_from)  # fmt: skip
-    shutil.rmtree(out / "checkpoints", ignore_errors=True)
-    target = ship_adapter(f"{args.base}+knapsack-{args.regime}", out, report)
-    print(f"{report.summary_line()}; adapter {target}")
+    args = parse_student_args(parser, argv)
+    examples = read_dataset(build_dataset(Path(args.out) / "data", args.regime, args.tasks))
+    dataset = (f"expert:knapsack {args.regime} episodes, {len(examples)} tasks (easy, seed "
+               f"{TRAIN_SEED})")  # fmt: skip
+    train_and_ship(args, examples, f"knapsack-{args.regime}", dataset, batch_size=1,
+                   max_length=3072)  # fmt: skip
     return 0
 
 

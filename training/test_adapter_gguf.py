@@ -47,16 +47,28 @@ def test_adapter_gguf_layout(tmp_path):
 
 
 def test_the_shipped_report_names_the_earlier_adapter_by_its_folder(tmp_path):
+    """No path of this machine is shipped, in the report's earlier runs neither."""
     from ptp.train import LoraRecipe, TrainReport
     from ptp.train._gguf import ship_report
 
-    report = TrainReport(
+    first = TrainReport(
         base="local:smollm2-135m", examples=3, steps=2, losses=[0.5, 0.25], seconds=1.0,
         tokens=10, tokens_per_s=10.0, device="cpu", recipe=LoraRecipe(steps=2),
-        continued_from="/home/someone/students/first-run",
+        dataset="/home/someone/students/first-run/data", continued_from="/home/someone/base",
     )  # fmt: skip
+    report = first.model_copy(update={
+        "dataset": "expert:airline L1 ptool calls", "earlier_runs": [first],
+        "continued_from": "/home/someone/students/first-run",
+    })  # fmt: skip
     written = ship_report(report, tmp_path / "student.gguf")
     assert written == tmp_path / "student.training.json"
+    assert "/home/someone" not in written.read_text(encoding="utf-8")
     shipped = TrainReport.model_validate_json(written.read_text(encoding="utf-8"))
     assert shipped.continued_from == "first-run"
-    assert shipped.model_copy(update={"continued_from": report.continued_from}) == report
+    assert shipped.dataset == report.dataset
+    assert (shipped.earlier_runs[0].dataset, shipped.earlier_runs[0].continued_from) == (
+        "first-run/data",
+        "base",
+    )
+    restored = {"continued_from": report.continued_from, "earlier_runs": [first]}
+    assert shipped.model_copy(update=restored) == report

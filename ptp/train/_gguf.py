@@ -102,10 +102,18 @@ def ship_adapter(student: str, adapter: str | Path, report: TrainReport | None =
 
 
 def ship_report(report: TrainReport, gguf: Path) -> Path:
-    """Write ``report`` beside ``gguf`` as ``<name>.training.json``, the earlier adapter it
-    went on from named by its folder (not this machine's path); returns the file."""
-    earlier = Path(report.continued_from).name if report.continued_from else ""
-    shipped = report.model_copy(update={"continued_from": earlier})
+    """Write ``report`` beside ``gguf`` as ``<name>.training.json``, with no path of this
+    machine in it (in its earlier runs neither): an adapter it went on from is named by its
+    folder, a dataset given as an absolute path by its last two parts; returns the file."""
     path = gguf.with_suffix(".training.json")
-    path.write_text(json.dumps(shipped.model_dump(), indent=1), encoding="utf-8")
+    path.write_text(json.dumps(_portable(report).model_dump(), indent=1), encoding="utf-8")
     return path
+
+
+def _portable(report: TrainReport) -> TrainReport:
+    dataset = Path(report.dataset)
+    return report.model_copy(update={
+        "continued_from": Path(report.continued_from).name if report.continued_from else "",
+        "dataset": "/".join(dataset.parts[-2:]) if dataset.is_absolute() else report.dataset,
+        "earlier_runs": [_portable(run) for run in report.earlier_runs],
+    })  # fmt: skip
