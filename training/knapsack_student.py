@@ -26,13 +26,13 @@ TRAIN_SEED = 101
 REGIMES = ("persistent", "reset")
 
 
-def build_dataset(out: Path, regime: str, tasks: int) -> Path:
-    """Expert episodes in ``regime`` on ``tasks`` generated tasks -> one chat example per
-    episode (all its replies) in ``out``."""
+def build_dataset(out: Path, regime: str, tasks: int, seed: int = TRAIN_SEED) -> Path:
+    """Expert episodes in ``regime`` on ``tasks`` generated tasks (easy, generator ``seed``)
+    -> one chat example per episode (all its replies) in ``out``."""
     knapsack = get_family("knapsack")
     with tempfile.TemporaryDirectory() as runs:
         record_runs("knapsack", "expert:knapsack",
-                    knapsack.generate(tasks, seed=TRAIN_SEED, difficulty="easy"), runs,
+                    knapsack.generate(tasks, seed=seed, difficulty="easy"), runs,
                     solver=regime, axis="regime")  # fmt: skip
         shutil.rmtree(out, ignore_errors=True)
         # episodes of one policy share most of their text (prompts, the dynamic program):

@@ -8,6 +8,7 @@ Needs the ``train`` extra (torch, transformers, peft, trl, accelerate).
 """
 
 from ptp.train._base import hf_folder, load_base, load_tokenizer, tiny_twin
+from ptp.train._gguf import adapter_to_gguf, gguf_to_adapter
 from ptp.train._lora import LoraRecipe, TrainReport, gpu_recipe, load_student, train_lora
 from ptp.train._router import (
     RoutedStudents,
@@ -25,7 +26,9 @@ __all__ = [
     "RouterReport",
     "TrainError",
     "TrainReport",
+    "adapter_to_gguf",
     "chat_template",
+    "gguf_to_adapter",
     "gpu_recipe",
     "hf_folder",
     "kl_divergence",

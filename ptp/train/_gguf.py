@@ -1,5 +1,7 @@
 """A peft LoRA adapter -> a llama.cpp LoRA adapter GGUF, so a student is served by the same
-llama.cpp server as its base (``--lora_path``), over the same OpenAI-compatible HTTP.
+llama.cpp server as its base (``--lora_path``), over the same OpenAI-compatible HTTP; and
+back (:func:`gguf_to_adapter`), so a shipped student loads into transformers again (to go on
+training it, or to score it on CPU) without its training run.
 
 Written by hand on the ``gguf`` package because llama.cpp's ``convert_lora_to_gguf.py`` is
 not shipped on PyPI (neither in ``gguf`` nor in the llama-cpp-python wheel). It follows that
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,6 +33,12 @@ ARCHES = {"llama": ("LLAMA", True), "gemma3_text": ("GEMMA3", False), "gemma3": 
 def _permute(rows: np.ndarray, heads: int) -> np.ndarray:
     """llama.cpp's q/k permutation (its ``LlamaModel.permute``), on a matrix's rows."""
     return (rows.reshape(heads, 2, rows.shape[0] // heads // 2, *rows.shape[1:])
+            .swapaxes(1, 2).reshape(rows.shape))  # fmt: skip
+
+
+def _unpermute(rows: np.ndarray, heads: int) -> np.ndarray:
+    """The inverse of :func:`_permute`."""
+    return (rows.reshape(heads, rows.shape[0] // heads // 2, 2, *rows.shape[1:])
             .swapaxes(1, 2).reshape(rows.shape))  # fmt: skip
 
 
@@ -76,6 +84,62 @@ def adapter_to_gguf(adapter: str | Path, config: dict, out: str | Path) -> Path:
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
     writer.close()
+    return out
+
+
+def gguf_to_adapter(gguf_file: str | Path, base_model: Any, out: str | Path) -> Path:
+    """Convert the llama.cpp adapter ``gguf_file`` (as :func:`adapter_to_gguf` writes it) back
+    into a peft adapter folder ``out`` for ``base_model`` (the transformers base it adapts);
+    returns ``out``. ``r`` comes from the tensors' shapes, ``lora_alpha`` from the GGUF.
+
+    Raises:
+        TrainError: not a LoRA adapter GGUF, or a tensor that names no module of the base.
+    """
+    import gguf
+    from safetensors.numpy import save_file
+
+    gguf_file, out = Path(gguf_file), Path(out)
+    config = base_model.config.to_dict()
+    reader = gguf.GGUFReader(str(gguf_file))
+    fields = {f.name: f for f in reader.fields.values()}
+    if "adapter.lora.alpha" not in fields:
+        raise TrainError(f"{gguf_file}: no adapter.lora.alpha field; not a LoRA adapter GGUF")
+    alpha = float(fields["adapter.lora.alpha"].parts[-1][0])
+    model_type = config.get("model_type", "")
+    if model_type not in ARCHES:
+        raise TrainError(f"{gguf_file}: no GGUF mapping for model_type {model_type!r}")
+    arch_name, permuted = ARCHES[model_type]
+    names = gguf.get_tensor_name_map(getattr(gguf.MODEL_ARCH, arch_name),
+                                     config["num_hidden_layers"])  # fmt: skip
+    module_of = {names.get_name(m): m for m, _ in base_model.named_modules() if names.get_name(m)}
+    heads, kv_heads = config["num_attention_heads"], config.get("num_key_value_heads")
+    tensors = {t.name: np.array(t.data, dtype=np.float32) for t in reader.tensors}
+    weights: dict[str, np.ndarray] = {}
+    for name in sorted(n for n in tensors if n.endswith(".weight.lora_a")):
+        target = name.removesuffix(".weight.lora_a")
+        module = module_of.get(target)
+        if module is None:
+            raise TrainError(f"{gguf_file}: {target} names no module of the base model")
+        lora_a, lora_b = tensors[name], tensors[f"{target}.weight.lora_b"]
+        if permuted and module.endswith("q_proj"):
+            lora_b = _unpermute(lora_b, heads)
+        elif permuted and module.endswith("k_proj"):
+            lora_b = _unpermute(lora_b, kv_heads or heads)
+        prefix = f"base_model.model.{module}"
+        weights[f"{prefix}.lora_A.weight"] = np.ascontiguousarray(lora_a)
+        weights[f"{prefix}.lora_B.weight"] = np.ascontiguousarray(lora_b)
+    if not weights:
+        raise TrainError(f"{gguf_file}: no LoRA tensors (*.weight.lora_a) in it")
+    ranks = {w.shape[0] for k, w in weights.items() if k.endswith("lora_A.weight")}
+    if len(ranks) != 1:
+        raise TrainError(f"{gguf_file}: LoRA ranks differ between modules ({sorted(ranks)})")
+    targets = sorted({k.split(".")[-3] for k in weights})
+    settings = {"peft_type": "LORA", "task_type": "CAUSAL_LM", "r": ranks.pop(),
+                "lora_alpha": alpha, "target_modules": targets, "lora_dropout": 0.0,
+                "bias": "none", "fan_in_fan_out": False, "inference_mode": True}  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(weights, str(out / "adapter_model.safetensors"))
+    (out / "adapter_config.json").write_text(json.dumps(settings, indent=1), encoding="utf-8")
     return out
 
 

@@ -15,7 +15,9 @@ divergence of the two students' next-token distributions on the reply tokens (th
 "KL" was a mean squared error between hidden states).
 
 Training runs through transformers' ``Trainer`` (optimizer, schedule, logging); this module
-only defines the model's loss.
+only defines the model's loss. With the students frozen (the default) their reply
+likelihoods and the router's inputs do not change during training: they are computed once
+per example, and the steps train the router layer alone on them.
 """
 
 from __future__ import annotations
@@ -100,14 +102,28 @@ def _build(base: Any, adapter_a: str | Path, adapter_b: str | Path) -> Any:
             for parameter in self.trained:
                 parameter.requires_grad_(True)
 
-        def route_logits(self, input_ids: Any, attention_mask: Any, prompt_mask: Any) -> Any:
-            """(batch, 2): the router's scores from the base model's last hidden state at
-            the prompt's last token (the adapters off; no gradient reaches the base)."""
+        def features(self, input_ids: Any, attention_mask: Any, prompt_mask: Any) -> Any:
+            """(batch, width): the router's input, the base model's last hidden state at the
+            prompt's last token (the adapters off; no gradient reaches the base)."""
             with torch.no_grad(), self.students.disable_adapter():
                 states = self.students(input_ids=input_ids, attention_mask=attention_mask,
                                        output_hidden_states=True).hidden_states[-1]  # fmt: skip
             last = (prompt_mask.sum(dim=1) - 1).clamp(min=0)
-            return self.router(states[torch.arange(len(last)), last].float())
+            return states[torch.arange(len(last)), last].float()
+
+        def route_logits(self, input_ids: Any, attention_mask: Any, prompt_mask: Any) -> Any:
+            """(batch, 2): the router's scores for each prompt."""
+            return self.router(self.features(input_ids, attention_mask, prompt_mask))
+
+        def reply_log_p(self, input_ids: Any, attention_mask: Any, labels: Any) -> Any:
+            """(batch, 2): each student's log p(replies | prompt); and the student logits."""
+            targets = labels[:, 1:]
+            counted = targets != -100
+            logits = {name: self.student_logits(name, input_ids, attention_mask)[:, :-1]
+                      for name in STUDENTS}  # fmt: skip
+            log_p = torch.stack([_sequence_log_p(logits[n], targets, counted)
+                                 for n in STUDENTS], dim=1)  # fmt: skip
+            return log_p, logits
 
         def student_logits(self, name: str, input_ids: Any, attention_mask: Any) -> Any:
             # peft's set_adapter freezes the inactive adapter: undo that while both train
@@ -119,20 +135,65 @@ def _build(base: Any, adapter_a: str | Path, adapter_b: str | Path) -> Any:
         def forward(self, input_ids: Any, attention_mask: Any, labels: Any, prompt_mask: Any,
                     **_: Any) -> dict[str, Any]:  # fmt: skip
             scores = self.route_logits(input_ids, attention_mask, prompt_mask)
-            route = torch.log_softmax(scores, dim=-1)
-            targets = labels[:, 1:]
-            counted = targets != -100
-            logits = {name: self.student_logits(name, input_ids, attention_mask)[:, :-1]
-                      for name in STUDENTS}  # fmt: skip
-            reply_log_p = torch.stack([_sequence_log_p(logits[n], targets, counted)
-                                       for n in STUDENTS], dim=1)  # fmt: skip
-            tokens = counted.sum(dim=1).clamp(min=1)
-            loss = -(torch.logsumexp(route + reply_log_p, dim=1) / tokens).mean()
+            reply_log_p, logits = self.reply_log_p(input_ids, attention_mask, labels)
+            counted = labels[:, 1:] != -100
+            loss = _mixture_loss(scores, reply_log_p, counted.sum(dim=1))
             if self.kl_weight:
                 loss = loss + self.kl_weight * kl_divergence(logits["a"], logits["b"], counted)
             return {"loss": loss}
 
     return TwoStudents()
+
+
+def _mixture_loss(scores: Any, reply_log_p: Any, tokens: Any) -> Any:
+    """Mean over the batch of -log(r_a p_a + r_b p_b) per reply token."""
+    import torch
+
+    route = torch.log_softmax(scores, dim=-1)
+    return -(torch.logsumexp(route + reply_log_p, dim=1) / tokens.clamp(min=1)).mean()
+
+
+def _frozen_rows(model: Any, rows: list[dict[str, list[int]]], pad_id: int) -> list[dict]:
+    """Per example, the router's features and both students' reply log-likelihoods. With the
+    students frozen neither changes while the router trains, so each example costs three
+    forward passes once instead of three per step (the loss is the same)."""
+    import torch
+
+    collate = _collate(pad_id)
+    cached = []
+    model.eval()
+    for row in rows:
+        batch = collate([row])
+        with torch.no_grad():
+            features = model.features(batch["input_ids"], batch["attention_mask"],
+                                      batch["prompt_mask"])  # fmt: skip
+            log_p, _ = model.reply_log_p(batch["input_ids"], batch["attention_mask"],
+                                         batch["labels"])  # fmt: skip
+        tokens = int((batch["labels"][:, 1:] != -100).sum())
+        cached.append({"features": features[0].tolist(), "reply_log_p": log_p[0].tolist(),
+                       "tokens": tokens})  # fmt: skip
+    return cached
+
+
+def _router_only(router: Any) -> Any:
+    """The router layer trained on :func:`_frozen_rows` (same loss as the whole model's)."""
+    import torch
+
+    class RouterOnly(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.router = router
+
+        def forward(self, features: Any, reply_log_p: Any, tokens: Any, **_: Any) -> dict:
+            return {"loss": _mixture_loss(self.router(features), reply_log_p, tokens)}
+
+    return RouterOnly()
+
+
+def _stack(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    import torch
+
+    return {key: torch.tensor([r[key] for r in rows]) for key in rows[0]}
 
 
 def _sequence_log_p(logits: Any, targets: Any, counted: Any) -> Any:
@@ -264,11 +325,16 @@ def train_router(
         remove_unused_columns=False, dataloader_num_workers=0,
     )  # fmt: skip
     rows = _rows(examples, tokenizer, template, recipe.max_length)
-    trainer = Trainer(model=model, args=args, train_dataset=Dataset.from_list(rows),
-                      data_collator=_collate(tokenizer.pad_token_id))  # fmt: skip
-    trainer.remove_callback(PrinterCallback)
     initial = [p.detach().clone() for p in model.router.parameters()]
     started = time.perf_counter()
+    if recipe.train_students:
+        trainee, collate = model, _collate(tokenizer.pad_token_id)
+    else:
+        rows, trainee, collate = _frozen_rows(model, rows, tokenizer.pad_token_id), \
+            _router_only(model.router), _stack  # fmt: skip
+    trainer = Trainer(model=trainee, args=args, train_dataset=Dataset.from_list(rows),
+                      data_collator=collate)  # fmt: skip
+    trainer.remove_callback(PrinterCallback)
     trainer.train()
     seconds = time.perf_counter() - started
     change = sum(float((p.detach() - p0).pow(2).sum()) for p, p0 in
