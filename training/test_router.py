@@ -18,6 +18,7 @@ from ptp.train import (
     train_lora,
     train_router,
 )
+from ptp.train._router import STUDENTS
 
 BASE = "local:smollm2-135m"
 # Two kinds of task whose answers differ; each student learns one kind only.
@@ -106,3 +107,80 @@ def test_kl_divergence_is_the_kullback_leibler_divergence():
     assert kl_divergence(p, p, mask).item() == pytest.approx(0.0, abs=1e-6)
     assert kl_divergence(p, q, mask).item() != pytest.approx(kl_divergence(q, p, mask).item())
     assert math.isfinite(kl_divergence(p, q, torch.zeros(2, 3)).item())
+
+
+# The real students: SmolLM2-135M with the shipped knapsack adapters (converted back to peft).
+REGIMES = ("persistent", "reset")  # student a, student b
+ROUTER_SEED, HELD_OUT_SEED = 303, 2026  # the students trained on seed 101
+
+
+def regime_examples(root, seed: int, tasks: int) -> list[ChatExample]:
+    """Expert episodes in both regimes, each cut after its second reply: the first block
+    where the regimes' experts write different code (``seen = {...}`` vs ``print({...})``);
+    the regime is named by the system prompt only."""
+    from ptp.data import read_dataset
+    from training.knapsack_student import build_dataset
+
+    examples = []
+    for regime in REGIMES:
+        for ex in read_dataset(build_dataset(root / f"{regime}-{seed}", regime, tasks, seed)):
+            replies = [i for i, m in enumerate(ex.messages) if m.get("weight") == 1]
+            meta = ex.metadata.model_copy(update={"teacher": regime})
+            examples.append(ex.model_copy(update={"messages": ex.messages[: replies[1] + 1],
+                                                  "metadata": meta}))  # fmt: skip
+    return examples
+
+
+@pytest.mark.slow
+def test_a_router_over_the_shipped_knapsack_students(tmp_path):
+    """Real students (22 min on 2 shared cores): the persistent- and reset-trained knapsack
+    students, a router trained on expert episodes of both regimes (seed 303), scored on
+    held-out ones (seed 2026). ``PTP_ROUTER_REPORT=FILE`` writes the per-episode figures as
+    JSON."""
+    import json
+    import os
+
+    from ptp.models._local import adapter_file
+    from ptp.train import load_base
+    from ptp.train._gguf import gguf_to_adapter
+
+    base, tokenizer = load_base(BASE)
+    template = chat_template(BASE, tokenizer)
+    name = BASE.removeprefix("local:")
+    adapters = tuple(gguf_to_adapter(adapter_file(f"{name}+knapsack-{r}"), base, tmp_path / r)
+                     for r in REGIMES)  # fmt: skip
+    train = regime_examples(tmp_path, ROUTER_SEED, 12)
+    held_out = regime_examples(tmp_path, HELD_OUT_SEED, 8)
+    recipe = RouterRecipe(steps=60, batch_size=8, learning_rate=5e-2, max_length=2048)
+    routed, report = train_router(train, base, tokenizer, template, adapters,
+                                  tmp_path / "router", recipe)  # fmt: skip
+    own = dict(zip(REGIMES, STUDENTS, strict=True))
+    rows = []
+    for ex in held_out:
+        nll = {s: routed.reply_nll(ex, s) for s in STUDENTS}
+        row = {"task": ex.metadata.task_id, "regime": ex.metadata.teacher, "nll": nll}
+        route = routed.route(ex)
+        rows.append({**row, "route": route, "chosen": max(route, key=route.__getitem__)})
+
+    def mean(values) -> float:
+        values = list(values)
+        return sum(values) / len(values)
+
+    summary = {
+        "router": report.model_dump(),
+        "held_out": rows,
+        "routed_to_own_student": sum(r["chosen"] == own[r["regime"]] for r in rows),
+        "own_student_better": sum(
+            r["nll"][own[r["regime"]]] == min(r["nll"].values()) for r in rows
+        ),
+        "mean_nll": {
+            "routed": mean(r["nll"][r["chosen"]] for r in rows),
+            **{f"always {g}": mean(r["nll"][s] for r in rows) for g, s in own.items()},
+        },
+    }
+    if os.environ.get("PTP_ROUTER_REPORT"):
+        with open(os.environ["PTP_ROUTER_REPORT"], "w", encoding="utf-8") as out:
+            json.dump(summary, out, indent=1)
+    assert report.router_change > 0 and min(report.losses[-5:]) < report.losses[0]
+    nll = summary["mean_nll"]
+    assert nll["routed"] < min(nll["always persistent"], nll["always reset"])
