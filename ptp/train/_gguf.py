@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from ptp.train._lora import TrainReport
 
 # HF model_type -> gguf architecture name, and whether q/k rows are permuted in the GGUF.
-# Only the Llama entry (SmolLM2) has been served and evaluated; the Gemma 3 entry is untested
-# against llama.cpp.
+# Both have been served by llama.cpp and evaluated (SmolLM2's and Gemma 3's extraction
+# students, README).
 ARCHES = {"llama": ("LLAMA", True), "gemma3_text": ("GEMMA3", False), "gemma3": ("GEMMA3", False)}
 
 
