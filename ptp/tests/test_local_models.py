@@ -23,8 +23,8 @@ def test_the_table_names_both_models_with_distinct_ports(monkeypatch):
     monkeypatch.delenv("PTP_LOCAL_PORT", raising=False)
     assert LOCAL_MODELS == (
         "gemma-3-270m", "smollm2-135m", "smollm2-135m+airline-extract",
-        "smollm2-135m+airline-distilled", "smollm2-135m+knapsack-persistent",
-        "smollm2-135m+knapsack-reset",
+        "gemma-3-270m+airline-extract", "smollm2-135m+airline-distilled",
+        "smollm2-135m+knapsack-persistent", "smollm2-135m+knapsack-reset",
     )  # fmt: skip
     ports = [local_model_port(name) for name in LOCAL_MODELS]
     assert len(set(ports)) == len(ports)

@@ -115,8 +115,9 @@ def _build(base: Any, adapter_a: str | Path, adapter_b: str | Path) -> Any:
             """(batch, 2): the router's scores for each prompt."""
             return self.router(self.features(input_ids, attention_mask, prompt_mask))
 
-        def reply_log_p(self, input_ids: Any, attention_mask: Any, labels: Any) -> Any:
-            """(batch, 2): each student's log p(replies | prompt); and the student logits."""
+        def reply_log_p(self, input_ids: Any, attention_mask: Any,
+                        labels: Any) -> tuple[Any, dict[str, Any]]:  # fmt: skip
+            """Each student's log p(replies | prompt), (batch, 2); and their logits."""
             targets = labels[:, 1:]
             counted = targets != -100
             logits = {name: self.student_logits(name, input_ids, attention_mask)[:, :-1]
@@ -330,8 +331,8 @@ def train_router(
     if recipe.train_students:
         trainee, collate = model, _collate(tokenizer.pad_token_id)
     else:
-        rows, trainee, collate = _frozen_rows(model, rows, tokenizer.pad_token_id), \
-            _router_only(model.router), _stack  # fmt: skip
+        rows = _frozen_rows(model, rows, tokenizer.pad_token_id)
+        trainee, collate = _router_only(model.router), _stack
     trainer = Trainer(model=trainee, args=args, train_dataset=Dataset.from_list(rows),
                       data_collator=collate)  # fmt: skip
     trainer.remove_callback(PrinterCallback)
