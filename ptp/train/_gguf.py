@@ -36,6 +36,33 @@ def _permute(rows: np.ndarray, heads: int) -> np.ndarray:
             .swapaxes(1, 2).reshape(rows.shape))  # fmt: skip
 
 
+def _gguf_arch(config: dict, source: Path) -> Any:
+    """The ``gguf.MODEL_ARCH`` of a base with HF config ``config``.
+
+    Raises:
+        TrainError: no GGUF mapping for its ``model_type`` (``source`` names the file).
+    """
+    import gguf
+
+    model_type = config.get("model_type", "")
+    if model_type not in ARCHES:
+        raise TrainError(f"{source}: no GGUF mapping for model_type {model_type!r}")
+    return getattr(gguf.MODEL_ARCH, ARCHES[model_type][0])
+
+
+def _permuted_heads(module: str, config: dict) -> int | None:
+    """The head count whose row order llama.cpp permutes in ``module``'s weight (the q and
+    k projections of an architecture that ``ARCHES`` marks permuted), else None."""
+    if not ARCHES[config["model_type"]][1]:
+        return None
+    heads = config["num_attention_heads"]
+    if module.endswith("q_proj"):
+        return heads
+    if module.endswith("k_proj"):
+        return config.get("num_key_value_heads") or heads
+    return None
+
+
 def _unpermute(rows: np.ndarray, heads: int) -> np.ndarray:
     """The inverse of :func:`_permute`."""
     return (rows.reshape(heads, rows.shape[0] // heads // 2, 2, *rows.shape[1:])
@@ -55,29 +82,22 @@ def adapter_to_gguf(adapter: str | Path, config: dict, out: str | Path) -> Path:
 
     adapter, out = Path(adapter), Path(out)
     settings = json.loads((adapter / "adapter_config.json").read_text(encoding="utf-8"))
-    model_type = config.get("model_type", "")
-    if model_type not in ARCHES:
-        raise TrainError(f"{adapter}: no GGUF mapping for model_type {model_type!r}")
-    arch_name, permuted = ARCHES[model_type]
-    arch = getattr(gguf.MODEL_ARCH, arch_name)
+    arch = _gguf_arch(config, adapter)
     names = gguf.get_tensor_name_map(arch, config["num_hidden_layers"])
     weights = load_file(str(adapter / "adapter_model.safetensors"))
     writer = gguf.GGUFWriter(str(out), gguf.MODEL_ARCH_NAMES[arch])
     writer.add_string(gguf.Keys.General.TYPE, gguf.GGUFType.ADAPTER)
     writer.add_string(gguf.Keys.Adapter.TYPE, "lora")
     writer.add_float32(gguf.Keys.Adapter.LORA_ALPHA, float(settings["lora_alpha"]))
-    heads, kv_heads = config["num_attention_heads"], config.get("num_key_value_heads")
     for key in sorted(k for k in weights if ".lora_A." in k):
         module = key.split("base_model.model.", 1)[-1].split(".lora_A.")[0]
         target = names.get_name(module)
         if target is None:
-            raise TrainError(f"{adapter}: {module} has no GGUF tensor name for {arch_name}")
+            raise TrainError(f"{adapter}: {module} has no GGUF tensor name for {arch.name}")
         lora_a = weights[key].astype(np.float32)
         lora_b = weights[key.replace(".lora_A.", ".lora_B.")].astype(np.float32)
-        if permuted and module.endswith("q_proj"):
+        if heads := _permuted_heads(module, config):
             lora_b = _permute(lora_b, heads)
-        elif permuted and module.endswith("k_proj"):
-            lora_b = _permute(lora_b, kv_heads or heads)
         writer.add_tensor(f"{target}.weight.lora_a", np.ascontiguousarray(lora_a))
         writer.add_tensor(f"{target}.weight.lora_b", np.ascontiguousarray(lora_b))
     writer.write_header_to_file()
@@ -105,14 +125,9 @@ def gguf_to_adapter(gguf_file: str | Path, base_model: Any, out: str | Path) -> 
     if "adapter.lora.alpha" not in fields:
         raise TrainError(f"{gguf_file}: no adapter.lora.alpha field; not a LoRA adapter GGUF")
     alpha = float(fields["adapter.lora.alpha"].parts[-1][0])
-    model_type = config.get("model_type", "")
-    if model_type not in ARCHES:
-        raise TrainError(f"{gguf_file}: no GGUF mapping for model_type {model_type!r}")
-    arch_name, permuted = ARCHES[model_type]
-    names = gguf.get_tensor_name_map(getattr(gguf.MODEL_ARCH, arch_name),
-                                     config["num_hidden_layers"])  # fmt: skip
-    module_of = {names.get_name(m): m for m, _ in base_model.named_modules() if names.get_name(m)}
-    heads, kv_heads = config["num_attention_heads"], config.get("num_key_value_heads")
+    names = gguf.get_tensor_name_map(_gguf_arch(config, gguf_file), config["num_hidden_layers"])
+    module_of = {target: m for m, _ in base_model.named_modules()
+                 if (target := names.get_name(m))}  # fmt: skip
     tensors = {t.name: np.array(t.data, dtype=np.float32) for t in reader.tensors}
     weights: dict[str, np.ndarray] = {}
     for name in sorted(n for n in tensors if n.endswith(".weight.lora_a")):
@@ -121,10 +136,8 @@ def gguf_to_adapter(gguf_file: str | Path, base_model: Any, out: str | Path) -> 
         if module is None:
             raise TrainError(f"{gguf_file}: {target} names no module of the base model")
         lora_a, lora_b = tensors[name], tensors[f"{target}.weight.lora_b"]
-        if permuted and module.endswith("q_proj"):
+        if heads := _permuted_heads(module, config):
             lora_b = _unpermute(lora_b, heads)
-        elif permuted and module.endswith("k_proj"):
-            lora_b = _unpermute(lora_b, kv_heads or heads)
         prefix = f"base_model.model.{module}"
         weights[f"{prefix}.lora_A.weight"] = np.ascontiguousarray(lora_a)
         weights[f"{prefix}.lora_B.weight"] = np.ascontiguousarray(lora_b)
