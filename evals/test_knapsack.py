@@ -16,11 +16,11 @@ from ptp.tasks import get_family
 
 KNAPSACK = get_family("knapsack")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "knapsack"
-BASE_MODEL = "local:gemma-3-270m"
 # The models whose episodes are recorded (cassettes/README.md); PTP_KNAPSACK_MODELS adds
 # others (comma-separated specs) for recording them (scripts/record_grids.sh).
+# Gemma's cells are being re-recorded at the 512-token reply limit (3 of 16 cases so far):
+# PTP_KNAPSACK_MODELS=local:gemma-3-270m collects them.
 MODELS = [
-    BASE_MODEL,
     "local:smollm2-135m",
     *filter(None, os.environ.get("PTP_KNAPSACK_MODELS", "").split(",")),
 ]

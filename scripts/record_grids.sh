@@ -34,9 +34,20 @@ record L3-rulearena evals/test_airline.py "L3 and 0-rulearena"
 # Later cells: RECORDED lists a cell once it is whole; until then the variables collect it
 record L3-c1 evals/test_airline.py "L3 and (1-template or 1-paraphrase)" "$(cells L3 1)"
 record L3-c2 evals/test_airline.py "L3 and (2-template or 2-paraphrase)" "$(cells L3 2)"
-record knapsack-smollm2 evals/test_knapsack.py "smollm2" PTP_KNAPSACK_MODELS=local:smollm2-135m
+record knapsack-smollm2 evals/test_knapsack.py "smollm2 and not cross"
 record L1-c1 evals/test_airline.py "L1 and (1-template or 1-paraphrase)" "$(cells L1 1)"
 record L1-c2 evals/test_airline.py "L1 and (2-template or 2-paraphrase)" "$(cells L1 2)"
+# CoT cells, the small ones first (Gemma ~70 s a case: its replies run to the 1,536-token
+# budget; SmolLM2 mostly answers in ~10 tokens)
+for complexity in 1 2 0; do
+  for level in CoT0 CoT1; do
+    styles="template paraphrase"; [ "$complexity" = 0 ] && styles="$styles rulearena"
+    for style in $styles; do
+      record "$level-$complexity-$style" evals/test_airline.py "$level and $complexity-$style" \
+        "PTP_AIRLINE_CELLS=$level:$complexity:$style"
+    done
+  done
+done
 # The distilled workflow's cells (after a change to its ptools' prompts: delete
 # cassettes/test_distilled first, then update the outcome snapshots in replay with
 # `pytest evals/test_distilled.py --snapshot-update`)

@@ -1,6 +1,7 @@
 """Train a knapsack CodeAct student: LoRA on an embedded model, from expert-policy episodes
 recorded in one interpreter regime (``expert:knapsack``: the persistent expert reuses the
-variables of earlier blocks, the reset expert writes out what it read).
+variables of earlier blocks, the reset expert gets its state back from the tools or writes
+it out).
 
     python -m training.knapsack_student --regime persistent --out students/knapsack-persistent
 

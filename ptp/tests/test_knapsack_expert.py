@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 
 import pytest
 
@@ -10,12 +11,13 @@ from ptp.agents.codeact import REGIME_SENTENCES, extract_code
 from ptp.models import get_model
 from ptp.sandbox import Interpreter
 from ptp.tasks import get_family
-from ptp.tasks.knapsack import MAX_STEPS, KnapsackTask, knapsack_expert
+from ptp.tasks.knapsack import MAX_STEPS, PARAMS, KnapsackTask, knapsack_expert
 from ptp.tasks.knapsack._expert import CALLS_PER_BLOCK
 from ptp.trace import recorder
 
 KNAPSACK = get_family("knapsack")
 EXPERT = get_model("expert:knapsack")
+SOURCE = re.compile(r"inspect\(i\) for i in (.+?)\}")
 TASKS = [
     task
     for difficulty in ("easy", "medium")
@@ -41,6 +43,30 @@ def test_both_regimes_take_an_optimal_set(task: KnapsackTask, regime: str) -> No
     else:  # every block stands alone: names it uses come from itself or the tools
         assert codes[-2].startswith("seen = ") and "for i in [" in codes[-1]
         assert not any("seen.update" in c or "in chosen" in c for c in codes)
+        if len(codes) == 4:  # one inspection block: the program's block inspects it again
+            assert codes[1].count(SOURCE.search(codes[2])[1]) == 1
+        public = task.public
+        if public.inspect_budget >= public.n_items < CALLS_PER_BLOCK:  # ids from the tools
+            assert "for i in list_items()" in codes[1]
+
+
+@pytest.mark.parametrize("model", ["local:smollm2-135m", "local:gemma-3-270m"])
+def test_the_reply_limit_holds_every_expert_reply(model: str) -> None:
+    """A level must not cap its own teacher: the episode's max_tokens holds the expert's
+    longest reply on the fixtures, in either embedded model's tokens (at 200 it cut every
+    reset episode's dynamic program)."""
+    pytest.importorskip("transformers")
+    from ptp.train import load_tokenizer
+
+    tokenizer = load_tokenizer(model)
+    longest = 0
+    for task in TASKS:
+        for regime in ("persistent", "reset"):
+            with recorder() as trace:
+                KNAPSACK.solvers[regime](task, EXPERT.for_task(task))
+            replies = [str(e.output) for e in trace.find("llm")]
+            longest = max(longest, *(len(tokenizer(r)["input_ids"]) for r in replies))
+    assert 300 < longest <= PARAMS["max_tokens"]
 
 
 def test_a_block_stays_within_the_interpreters_tool_call_limit() -> None:

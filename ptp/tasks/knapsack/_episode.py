@@ -25,8 +25,10 @@ __all__ = [
     "play_codeact",
 ]
 
-# Per-reply generation cap and episode limits (the recorded cassettes used exactly these).
-PARAMS = {"temperature": 0, "max_tokens": 200}
+# Per-reply generation cap and episode limits (the recorded cassettes used exactly these). The
+# cap holds the expert's longest reply on the fixtures (479 tokens, a medium reset episode's
+# dynamic program; ptp/tests/test_knapsack_expert.py): at 200 it cut every reset episode's.
+PARAMS = {"temperature": 0, "max_tokens": 512}
 MAX_STEPS = 6
 BLOCK_TIMEOUT_S = 5.0
 

@@ -16,9 +16,13 @@ That is at most 6 replies (120 items: 3 inspection blocks), the episode's step l
 
 Regimes: with a ``persistent`` interpreter each block uses the variables of earlier blocks
 (``ids``, ``seen``, ``chosen``); with ``reset`` (read from the system prompt's regime
-sentence) each block stands alone: it writes the ids it read from earlier observations, and
-the dynamic program's block re-inspects the allowed items (free: inspected before), or, when
-they are more than a block's tool calls, writes their observed values out.
+sentence) each block stands alone and gets its state back from the tools where it can: it
+lists the ids again (``list_items()``) when it inspects every item, and the dynamic program's
+block inspects again, for free, what one block inspected (the same ``list_items()`` or the
+same id list as that block: a copy of its own code, not a filter of an observation). Larger
+inspections are written out from the observations: the allowed items' ids when one block can
+re-inspect them, else their observed values. The set to take is copied from the program's
+printout.
 
 What the tools cannot tell: which items to spend a short inspect budget on (classes, weights
 and values are hidden until inspected). There the expert uses the reference: it inspects the
@@ -96,7 +100,8 @@ def _step(task: KnapsackTask, reset: bool, observations: Sequence[str]) -> tuple
         for text in observations[1 : 1 + len(blocks)]:
             items.update(ast.literal_eval(text))
         if step == 2 + len(blocks):
-            return _best(task, reset, items)
+            again = _source(reset, ids, blocks, 0) if len(blocks) == 1 else None
+            return _best(task, reset, items, again)
         value, _, chosen = observations[1 + len(blocks)].partition(" ")
         if step == 3 + len(blocks):
             return _take(task, reset, items, int(value), ast.literal_eval(chosen))
@@ -116,15 +121,24 @@ def _picked(task: KnapsackTask, ids: list[str]) -> list[str]:
     return [i for i in ids if i in wanted]
 
 
+def _source(reset: bool, ids: list[str], blocks: list[list[str]], k: int) -> str:
+    """Where inspection block ``k`` takes its ids: ``ids`` (persistent), the tools (reset,
+    when listing them again fits the block's tool calls) or the ids written out."""
+    block, done = blocks[k], sum(map(len, blocks[:k]))
+    if sum(map(len, blocks)) < len(ids):
+        return repr(block)
+    if not reset:
+        return "ids" if len(blocks) == 1 else f"ids[{done}:{done + len(block)}]"
+    return "list_items()" if len(ids) < CALLS_PER_BLOCK else repr(block)
+
+
 def _inspect(
     task: KnapsackTask, reset: bool, ids: list[str], blocks: list[list[str]], k: int
 ) -> tuple[str, str]:
     block, done = blocks[k], sum(map(len, blocks[:k]))
     picked = sum(map(len, blocks))
     every = picked == len(ids)
-    source = f"ids[{done}:{done + len(block)}]" if every and not reset else repr(block)
-    if len(blocks) == 1 and every and not reset:
-        source = "ids"
+    source = _source(reset, ids, blocks, k)
     if k == 0:
         budget = task.public.inspect_budget
         thought = f"There are {len(ids)} items and I may inspect {budget}: " + (
@@ -145,7 +159,11 @@ def _allowed(task: KnapsackTask, items: Mapping[str, Any]) -> list[str]:
     return [i for i, item in items.items() if item["class"] in task.public.allowed_classes]
 
 
-def _best(task: KnapsackTask, reset: bool, items: Mapping[str, Any]) -> tuple[str, str]:
+def _best(
+    task: KnapsackTask, reset: bool, items: Mapping[str, Any], again: str | None
+) -> tuple[str, str]:
+    """The dynamic program's block; ``again``: the single inspection block's id source, which
+    a reset block inspects again (None: the inspection took several blocks)."""
     public, allowed = task.public, _allowed(task, items)
     thought = (
         f"I saw {len(items)} items, {len(allowed)} of them in an allowed class. A dynamic "
@@ -153,7 +171,9 @@ def _best(task: KnapsackTask, reset: bool, items: Mapping[str, Any]) -> tuple[st
     )
     classes = "{" + ", ".join(map(repr, sorted(public.allowed_classes))) + "}"
     lines = [f"cap, allowed = {public.capacity}, {classes}", _DP]
-    if reset and len(allowed) <= CALLS_PER_BLOCK:  # the state comes back from the tools
+    if reset and again:  # the state comes back from the tools
+        lines.insert(0, f"seen = {{i: inspect(i) for i in {again}}}  # free: seen before")
+    elif reset and len(allowed) <= CALLS_PER_BLOCK:
         lines.insert(0, f"seen = {{i: inspect(i) for i in {allowed!r}}}  # free: seen before")
     elif reset:  # too many to re-inspect in one block: the observed values, written out
         lines.insert(0, f"seen = { ({i: items[i] for i in allowed})!r}")
