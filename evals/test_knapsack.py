@@ -18,7 +18,7 @@ KNAPSACK = get_family("knapsack")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "knapsack"
 # The models whose episodes are recorded (cassettes/README.md); PTP_KNAPSACK_MODELS adds
 # others (comma-separated specs) for recording them (scripts/record_grids.sh).
-# Gemma's cells are being re-recorded at the 512-token reply limit (3 of 16 cases so far):
+# Gemma's cells are to be re-recorded at the 512-token reply limit (~2.4 min a case):
 # PTP_KNAPSACK_MODELS=local:gemma-3-270m collects them.
 MODELS = [
     "local:smollm2-135m",

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ptp._safe_ast import parse as parse_ast
 from ptp.tools import Tool
 
 FINAL = "final_answer"
@@ -58,7 +59,7 @@ def parse_action(reply: str) -> Action:
         raise ActionParseError("no 'Action:' line; write one like Action: tool_name(arg=value)")
     text = match.group(1).strip().rstrip(".;`")
     try:
-        node = ast.parse(text, mode="eval").body
+        node = parse_ast(text, "eval").body
     except SyntaxError as err:
         raise ActionParseError(f"'{text}' is not a call: {err.msg}") from err
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):

@@ -23,13 +23,13 @@ the expert stops guessing and answers with the reference solver's total (its tho
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ptp._safe_ast import literal_eval
 from ptp.agents import FINAL, MAX_ACTIONS
 from ptp.models import ExpertReply, ModelError, Policy, ToolCall
 
@@ -129,7 +129,7 @@ def _observed(messages: Sequence[Mapping[str, Any]]) -> tuple[_Known, list[str]]
             continue
         text = str(message.get("content") or "").strip()
         try:
-            known[key] = ast.literal_eval(text)
+            known[key] = literal_eval(text)
             answered[key] += 1
         except (ValueError, SyntaxError):
             errors.append(text)  # "Error: ..." or anything else that is not a value

@@ -12,6 +12,8 @@ import operator
 from collections.abc import Callable
 from typing import Literal
 
+from ptp._safe_ast import parse as parse_ast
+
 from . import _rules
 from ._cities import CITY_REGION, find_city
 from ._schema import CustomerClass, Region
@@ -123,7 +125,7 @@ def calculator(expression: str) -> float:
     if len(expression) > 2000:
         raise ValueError("expression too long (at most 2000 characters)")
     try:
-        tree = ast.parse(expression.strip(), mode="eval")
+        tree = parse_ast(expression.strip(), "eval")
     except SyntaxError as err:
         raise ValueError(f"not an arithmetic expression ({err.msg}): {expression[:80]!r}") from err
     shown = expression if len(expression) <= 80 else expression[:77] + "..."

@@ -33,11 +33,11 @@ observation the expert stops guessing: it takes the reference's set and finishes
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ptp._safe_ast import literal_eval
 from ptp.agents.codeact import REGIME_SENTENCES
 from ptp.models import ExpertReply, Policy
 from ptp.sandbox._observation import STATE_LOST_NOTE
@@ -91,20 +91,20 @@ def _step(task: KnapsackTask, reset: bool, observations: Sequence[str]) -> tuple
     if step == 1:
         return "First I list the item ids.", "ids = list_items()\nprint(ids)"
     try:
-        ids = ast.literal_eval(observations[0])
+        ids = literal_eval(observations[0])
         picked = _picked(task, ids)
         blocks = [picked[k : k + CALLS_PER_BLOCK] for k in range(0, len(picked), CALLS_PER_BLOCK)]
         if step <= 1 + len(blocks):
             return _inspect(task, reset, ids, blocks, step - 2)
         items: dict[str, Any] = {}
         for text in observations[1 : 1 + len(blocks)]:
-            items.update(ast.literal_eval(text))
+            items.update(literal_eval(text))
         if step == 2 + len(blocks):
             again = _source(reset, ids, blocks, 0) if len(blocks) == 1 else None
             return _best(task, reset, items, again)
         value, _, chosen = observations[1 + len(blocks)].partition(" ")
         if step == 3 + len(blocks):
-            return _take(task, reset, items, int(value), ast.literal_eval(chosen))
+            return _take(task, reset, items, int(value), literal_eval(chosen))
     except (ValueError, SyntaxError, IndexError):
         return _stuck(task, "I cannot read an earlier observation")
     return "Everything is taken; I finish.", "print(finish())"

@@ -25,6 +25,8 @@ import math
 import re
 from functools import lru_cache
 
+from ptp._safe_ast import parse as parse_ast
+
 __all__ = ["MAX_EXPONENT", "REL_TOL", "in_subset", "numeric_equal", "to_python"]
 
 MAX_CHARS = 200
@@ -169,7 +171,7 @@ def _parse(latex: str) -> tuple[ast.Expression, set[str]] | None:
     if text is None:
         return None
     try:
-        tree = ast.parse(text, mode="eval")
+        tree = parse_ast(text, "eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     names: set[str] = set()

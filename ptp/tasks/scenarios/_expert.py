@@ -9,12 +9,12 @@ turns it into a :class:`ptp.models.Policy`. When the system prompt asks for a Ch
 
 from __future__ import annotations
 
-import ast
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ptp._safe_ast import literal_eval
 from ptp.agents import FINAL
 from ptp.models import ExpertReply, ModelError, Policy, ToolCall
 
@@ -83,7 +83,7 @@ def observed_calls(messages: Sequence[Mapping[str, Any]]) -> list[Observed]:
             seen.append(Observed(made[0], made[1], error=text))
             continue
         try:
-            value = ast.literal_eval(text)
+            value = literal_eval(text)
         except (ValueError, SyntaxError):
             value = text
         seen.append(Observed(made[0], made[1], value))
