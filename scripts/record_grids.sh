@@ -25,7 +25,7 @@ cells() {  # cells LEVEL COMPLEXITY: PTP_AIRLINE_CELLS for its template and para
 # Complexity 0 (recorded 2026-11-26; RECORDED in evals/test_airline.py lists it)
 record L1-template evals/test_airline.py "L1 and 0-template"
 record L3-template evals/test_airline.py "L3 and 0-template"
-record knapsack-gemma evals/test_knapsack.py "gemma"
+record knapsack-gemma evals/test_knapsack.py "gemma" PTP_KNAPSACK_MODELS=local:gemma-3-270m
 record L1-paraphrase evals/test_airline.py "L1 and 0-paraphrase"
 record L1-rulearena evals/test_airline.py "L1 and 0-rulearena"
 record knapsack-cross evals/test_knapsack.py "cross"  # the cross grid's ids name no model
@@ -37,8 +37,8 @@ record L3-c2 evals/test_airline.py "L3 and (2-template or 2-paraphrase)" "$(cell
 record knapsack-smollm2 evals/test_knapsack.py "smollm2 and not cross"
 record L1-c1 evals/test_airline.py "L1 and (1-template or 1-paraphrase)" "$(cells L1 1)"
 record L1-c2 evals/test_airline.py "L1 and (2-template or 2-paraphrase)" "$(cells L1 2)"
-# CoT cells, the small ones first (Gemma ~70 s a case: its replies run to the 1,536-token
-# budget; SmolLM2 mostly answers in ~10 tokens)
+# CoT cells, the small ones first (Gemma ~120 s a case on a free box: its replies run to
+# the 1,536-token budget; SmolLM2 mostly answers in ~10 tokens)
 for complexity in 1 2 0; do
   for level in CoT0 CoT1; do
     styles="template paraphrase"; [ "$complexity" = 0 ] && styles="$styles rulearena"

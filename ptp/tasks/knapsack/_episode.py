@@ -26,8 +26,9 @@ __all__ = [
 ]
 
 # Per-reply generation cap and episode limits (the recorded cassettes used exactly these). The
-# cap holds the expert's longest reply on the fixtures (479 tokens, a medium reset episode's
-# dynamic program; ptp/tests/test_knapsack_expert.py): at 200 it cut every reset episode's.
+# cap holds the expert's longest reply (479 tokens, a medium reset episode's dynamic program,
+# over the fixtures and 24 generated tasks a difficulty; ptp/tests/test_knapsack_expert.py
+# checks the fixtures): at 200 it cut every reset episode's dynamic program.
 PARAMS = {"temperature": 0, "max_tokens": 512}
 MAX_STEPS = 6
 BLOCK_TIMEOUT_S = 5.0
