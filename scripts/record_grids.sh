@@ -25,7 +25,7 @@ cells() {  # cells LEVEL COMPLEXITY: PTP_AIRLINE_CELLS for its template and para
 # Complexity 0 (recorded 2026-11-26; RECORDED in evals/test_airline.py lists it)
 record L1-template evals/test_airline.py "L1 and 0-template"
 record L3-template evals/test_airline.py "L3 and 0-template"
-record knapsack-gemma evals/test_knapsack.py "gemma" PTP_KNAPSACK_MODELS=local:gemma-3-270m
+record knapsack-gemma evals/test_knapsack.py "gemma"
 record L1-paraphrase evals/test_airline.py "L1 and 0-paraphrase"
 record L1-rulearena evals/test_airline.py "L1 and 0-rulearena"
 record knapsack-cross evals/test_knapsack.py "cross"  # the cross grid's ids name no model
