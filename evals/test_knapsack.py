@@ -18,9 +18,8 @@ KNAPSACK = get_family("knapsack")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "knapsack"
 # The models whose episodes are recorded (cassettes/README.md); PTP_KNAPSACK_MODELS adds
 # others (comma-separated specs) for recording them (scripts/record_grids.sh).
-# Gemma's cells are to be re-recorded at the 512-token reply limit (~2.4 min a case):
-# PTP_KNAPSACK_MODELS=local:gemma-3-270m collects them.
 MODELS = [
+    "local:gemma-3-270m",
     "local:smollm2-135m",
     *filter(None, os.environ.get("PTP_KNAPSACK_MODELS", "").split(",")),
 ]
@@ -34,11 +33,14 @@ STATS = [
 ]  # fmt: skip
 
 # Cross-evaluation: students fine-tuned on expert episodes of one interpreter regime
-# (training/knapsack_student.py), each run in both regimes; "none" is their untrained base.
+# (training/knapsack_student.py), each run in both regimes; "none" is their untrained base,
+# "routed" both students behind their router (training/knapsack_router.py), which picks one
+# per episode from the prompt.
 STUDENT_BASE = "local:smollm2-135m"
 STUDENTS = {
     "none": STUDENT_BASE,
     **{regime: f"{STUDENT_BASE}+knapsack-{regime}" for regime in REGIMES},
+    "routed": f"{STUDENT_BASE}+knapsack-routed",
 }
 
 
@@ -87,7 +89,12 @@ def test_knapsack(ptp_case, ptp_eval):
     # the grid fixes each cell's model (the student trained on that regime): --ptp-model
     # does not override it, and ptp_eval.model is that student
     models=lambda cell: STUDENTS[cell["trained_on"]],
-    compare=[("regime", "persistent", "reset"), ("trained_on", "persistent", "reset")],
+    compare=[
+        ("regime", "persistent", "reset"),
+        ("trained_on", "persistent", "reset"),
+        ("trained_on", "routed", "persistent"),
+        ("trained_on", "routed", "reset"),
+    ],
     stats=STATS,
     caps=CAPS,
 )

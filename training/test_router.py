@@ -4,13 +4,18 @@ term is a true KL divergence."""
 
 from __future__ import annotations
 
+import json
 import math
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
 from ptp.data import ChatExample, ExampleMeta
 from ptp.train import (
     LoraRecipe,
+    PromptRouter,
     RouterRecipe,
     chat_template,
     kl_divergence,
@@ -18,7 +23,8 @@ from ptp.train import (
     train_lora,
     train_router,
 )
-from ptp.train._router import STUDENTS
+from ptp.train._tokens import TrainError
+from ptp.train.serve_router import route_handler
 
 BASE = "local:smollm2-135m"
 # Two kinds of task whose answers differ; each student learns one kind only.
@@ -92,6 +98,80 @@ def test_students_train_jointly_with_the_kl_term(students, tmp_path):
     assert (tmp_path / "b" / "adapter_model.safetensors").is_file()
 
 
+def test_a_served_router_routes_as_it_trained(students, tmp_path):
+    """The router alone on the base (what the server loads) gives the probabilities of the
+    router trained with its students, and reads only the messages before the first reply."""
+    root, tokenizer, template = students
+    train = [example(k, w) for k in KINDS for w in WORDS[:12]]
+    recipe = RouterRecipe(steps=40, batch_size=8, learning_rate=5e-2)
+    routed, _ = train_router(train, tiny_twin(BASE)[0], tokenizer, template,
+                             (root / "a", root / "b"), tmp_path, recipe)  # fmt: skip
+    served = PromptRouter(tiny_twin(BASE)[0], tokenizer, template, tmp_path / "router.pt")
+    for ex in [example(k, w) for k in KINDS for w in WORDS[12:]]:
+        route = served.route(ex.messages)
+        assert route == pytest.approx(routed.route(ex), abs=1e-5)
+        assert max(route, key=route.__getitem__) == ex.metadata.task_id[0]
+        later = [*ex.messages, {"role": "user", "content": "again, louder"}]
+        assert served.route(later) == pytest.approx(route, abs=1e-6)  # same episode, same student
+    with pytest.raises(TrainError, match="no message before its first assistant turn"):
+        served.route([{"role": "assistant", "content": "hi"}])
+
+
+class FakeStudent(BaseHTTPRequestHandler):
+    """A fake student server (unit tests only): replies with its own port."""
+
+    def do_POST(self) -> None:
+        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        body = json.dumps({
+            "id": "x", "object": "chat.completion", "created": 0, "model": request["model"],
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                "role": "assistant", "content": f"student on {self.server.server_port}"}}],
+        }).encode()  # fmt: skip
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextmanager
+def serving(handler):
+    server = HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/v1", server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_router_server_forwards_to_the_chosen_student_over_openai_http():
+    from openai import OpenAI
+
+    def route(messages):  # a fake router: shouts go to a
+        return {"a": 0.9, "b": 0.1} if "Shout" in messages[0]["content"] else {"a": 0.2, "b": 0.8}
+
+    with serving(FakeStudent) as (url_a, port_a), serving(FakeStudent) as (url_b, port_b):
+        handler = route_handler("pair", route, {"a": url_a, "b": url_b})
+        with serving(handler) as (url, _):
+            client = OpenAI(base_url=url, api_key="none", max_retries=0)
+            assert [m.id for m in client.models.list().data] == ["pair"]
+            for text, port, chosen in (("Shout: x", port_a, "a"), ("Whisper: x", port_b, "b")):
+                reply = client.chat.completions.create(
+                    model="pair", messages=[{"role": "user", "content": text}]
+                )
+                assert reply.choices[0].message.content == f"student on {port}"
+                assert reply.model_extra["ptp_route"]["student"] == chosen
+            with pytest.raises(Exception, match="streaming is not supported"):
+                client.chat.completions.create(model="pair", stream=True, messages=[
+                    {"role": "user", "content": "Shout: x"}])  # fmt: skip
+            with pytest.raises(Exception, match="could not route"):
+                client.chat.completions.create(model="pair", messages=[])
+
+
 def test_kl_divergence_is_the_kullback_leibler_divergence():
     import torch
 
@@ -110,77 +190,20 @@ def test_kl_divergence_is_the_kullback_leibler_divergence():
 
 
 # The real students: SmolLM2-135M with the shipped knapsack adapters (converted back to peft).
-REGIMES = ("persistent", "reset")  # student a, student b
-ROUTER_SEED, HELD_OUT_SEED = 303, 2026  # the students trained on seed 101
-
-
-def regime_examples(root, seed: int, tasks: int) -> list[ChatExample]:
-    """Expert episodes in both regimes, each cut after its second reply: the first block
-    where the regimes' experts write different code (``seen = {...}`` vs ``print({...})``);
-    the regime is named by the system prompt only."""
-    from ptp.data import read_dataset
-    from training.knapsack_student import build_dataset
-
-    examples = []
-    for regime in REGIMES:
-        for ex in read_dataset(build_dataset(root / f"{regime}-{seed}", regime, tasks, seed)):
-            replies = [i for i, m in enumerate(ex.messages) if m.get("weight") == 1]
-            meta = ex.metadata.model_copy(update={"teacher": regime})
-            examples.append(ex.model_copy(update={"messages": ex.messages[: replies[1] + 1],
-                                                  "metadata": meta}))  # fmt: skip
-    return examples
-
-
 @pytest.mark.slow
 def test_a_router_over_the_shipped_knapsack_students(tmp_path):
-    """Real students (22 min on 2 shared cores): the persistent- and reset-trained knapsack
-    students, a router trained on expert episodes of both regimes (seed 303), scored on
-    held-out ones (seed 2026). ``PTP_ROUTER_REPORT=FILE`` writes the per-episode figures as
-    JSON."""
-    import json
+    """Real students (22 min on 2 shared cores): training/knapsack_router.py's run, the
+    router trained on expert episodes of both regimes (seed 303) and scored on held-out
+    ones (seed 2026). ``PTP_ROUTER_REPORT=FILE`` keeps the per-episode figures (JSON)."""
     import os
+    import shutil
 
-    from ptp.models._local import adapter_file
-    from ptp.train import load_base
-    from ptp.train._gguf import gguf_to_adapter
+    from training.knapsack_router import train_and_measure
 
-    base, tokenizer = load_base(BASE)
-    template = chat_template(BASE, tokenizer)
-    name = BASE.removeprefix("local:")
-    adapters = tuple(gguf_to_adapter(adapter_file(f"{name}+knapsack-{r}"), base, tmp_path / r)
-                     for r in REGIMES)  # fmt: skip
-    train = regime_examples(tmp_path, ROUTER_SEED, 12)
-    held_out = regime_examples(tmp_path, HELD_OUT_SEED, 8)
-    recipe = RouterRecipe(steps=60, batch_size=8, learning_rate=5e-2, max_length=2048)
-    routed, report = train_router(train, base, tokenizer, template, adapters,
-                                  tmp_path / "router", recipe)  # fmt: skip
-    own = dict(zip(REGIMES, STUDENTS, strict=True))
-    rows = []
-    for ex in held_out:
-        nll = {s: routed.reply_nll(ex, s) for s in STUDENTS}
-        row = {"task": ex.metadata.task_id, "regime": ex.metadata.teacher, "nll": nll}
-        route = routed.route(ex)
-        rows.append({**row, "route": route, "chosen": max(route, key=route.__getitem__)})
-
-    def mean(values) -> float:
-        values = list(values)
-        return sum(values) / len(values)
-
-    summary = {
-        "router": report.model_dump(),
-        "held_out": rows,
-        "routed_to_own_student": sum(r["chosen"] == own[r["regime"]] for r in rows),
-        "own_student_better": sum(
-            r["nll"][own[r["regime"]]] == min(r["nll"].values()) for r in rows
-        ),
-        "mean_nll": {
-            "routed": mean(r["nll"][r["chosen"]] for r in rows),
-            **{f"always {g}": mean(r["nll"][s] for r in rows) for g, s in own.items()},
-        },
-    }
+    summary = train_and_measure(tmp_path)
     if os.environ.get("PTP_ROUTER_REPORT"):
-        with open(os.environ["PTP_ROUTER_REPORT"], "w", encoding="utf-8") as out:
-            json.dump(summary, out, indent=1)
-    assert report.router_change > 0 and min(report.losses[-5:]) < report.losses[0]
+        shutil.copyfile(tmp_path / "held_out.json", os.environ["PTP_ROUTER_REPORT"])
+    router = summary["router"]
+    assert router["router_change"] > 0 and min(router["losses"][-5:]) < router["losses"][0]
     nll = summary["mean_nll"]
     assert nll["routed"] < min(nll["always persistent"], nll["always reset"])

@@ -76,6 +76,18 @@ def adapter_path(name: str) -> Path:
     return path
 
 
+def router_file(name: str) -> Path:
+    """Where routed pair ``name``'s router belongs (it may not exist yet).
+
+    Raises:
+        ModelError: ``name`` is not a routed pair of students.
+    """
+    model = local_model(name)
+    if model.router is None:
+        raise ModelError(f"local:{name} is not a routed pair of students (no router)")
+    return Path(__file__).parent / "adapters" / model.router
+
+
 def _assembled(weights: Any) -> Path:
     target = cache_dir() / weights.MODEL_NAME
     if not target.exists():
@@ -92,6 +104,16 @@ def server_command(spec: ModelSpec, threads: int | None = None, n_ctx: int = 819
     format, or without one: llama.cpp then uses the template in the GGUF."""
     model = local_model(spec.name)
     port = urlsplit(spec.base_url).port if spec.base_url else local_model_port(spec.name)
+    threads = threads or os.cpu_count() or 1
+    if model.router:
+        return [
+            sys.executable, "-m", "ptp.train.serve_router",
+            "--router", str(router_file(spec.name)),
+            "--base", f"local:{spec.name.split('+')[0]}",
+            "--students", *(f"local:{s}" for s in model.students),
+            "--model_alias", spec.name, "--host", LOCAL_HOST, "--port", str(port),
+            "--threads", str(threads),
+        ]  # fmt: skip
     chat_format = ["--chat_format", model.chat_format] if model.chat_format else []
     lora = ["--lora_path", str(adapter_path(spec.name))] if model.adapter else []
     return [
@@ -100,8 +122,8 @@ def server_command(spec: ModelSpec, threads: int | None = None, n_ctx: int = 819
         "--model_alias", spec.name,
         "--host", LOCAL_HOST,
         "--port", str(port),
-        "--n_threads", str(threads or os.cpu_count() or 1),
-        "--n_threads_batch", str(threads or os.cpu_count() or 1),
+        "--n_threads", str(threads),
+        "--n_threads_batch", str(threads),
         "--n_ctx", str(n_ctx),
         "--logits_all", "false",
         *chat_format,

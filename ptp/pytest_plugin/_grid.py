@@ -85,7 +85,9 @@ class GridSpec:
     replaces) or a function of the cell that fixes each cell's model (e.g. a student per
     ``trained_on`` value), which ``--ptp-model`` does not override. ``stats`` names per-cell
     statistics the report shows (mean and CI over tasks): numeric row fields such as
-    ``tool_calls`` or keys of the row's ``extra``. ``reference`` marks the cells of a
+    ``tool_calls`` or keys of the row's ``extra``. ``tasks`` is called once per cell and
+    model with the cell's axes, ``"model"`` included where the grid has models, so a grid can
+    collect a cell for the models recorded in it only. ``reference`` marks the cells of a
     reference solver (labelled in reports, not a measurement); ``caps`` says which settings
     cap which cells.
     """
@@ -173,7 +175,6 @@ def expand(spec: GridSpec, models: Sequence[str], epochs: int, seed: int) -> lis
     cases: list[EvalCase] = []
     for values in itertools.product(*(spec.axes[n] for n in names)):
         cell = {n: str(v) for n, v in zip(names, values, strict=True)}
-        tasks = spec.tasks(dict(cell))
         if callable(spec.models):
             fixed = parse_spec(str(spec.models(dict(cell)))).spec
             cell_models = [(fixed, "-".join(slug(cell[n]) for n in names))]
@@ -184,7 +185,7 @@ def expand(spec: GridSpec, models: Sequence[str], epochs: int, seed: int) -> lis
             ]
         for model, prefix in cell_models:
             axes = {**cell, "model": model} if model else dict(cell)
-            for task in tasks:
+            for task in spec.tasks(dict(axes)):
                 tid = task_id_of(task)
                 for epoch in range(epochs):
                     suffix = f"-e{epoch}" if epochs > 1 else ""

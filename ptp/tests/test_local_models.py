@@ -25,11 +25,15 @@ def test_the_table_names_both_models_with_distinct_ports(monkeypatch):
         "gemma-3-270m", "smollm2-135m", "smollm2-135m+airline-extract",
         "gemma-3-270m+airline-extract", "smollm2-135m+airline-distilled",
         "smollm2-135m+knapsack-persistent", "smollm2-135m+knapsack-reset",
+        "smollm2-135m+knapsack-routed",
     )  # fmt: skip
     ports = [local_model_port(name) for name in LOCAL_MODELS]
     assert len(set(ports)) == len(ports)
-    for name in LOCAL_MODELS[2:]:  # the students' adapters are shipped
+    for name in LOCAL_MODELS[2:-1]:  # the students' adapters are shipped
         assert _local.adapter_path(name).is_file()
+    routed = local_model(LOCAL_MODELS[-1])  # and the router over two of them
+    assert _local.router_file(routed.name).is_file()
+    assert all(local_model(s).adapter for s in routed.students)
     assert parse_spec("local:gemma-3-270m").base_url == "http://127.0.0.1:8765/v1"
     assert parse_spec("local:smollm2-135m").base_url == "http://127.0.0.1:8766/v1"
     assert local_model("gemma-3-270m").chat_format == "ptp-gemma3"
@@ -94,6 +98,28 @@ def test_server_command_per_model(monkeypatch, name, port, chat_format):
     assert args["--n_threads"] == args["--n_threads_batch"] == "2"
     tail = cmd[cmd.index("false") + 1 : cmd.index("--verbose")]  # after --logits_all false
     assert tail == chat_format
+
+
+def test_a_routed_pair_is_served_by_the_router_server(monkeypatch):
+    monkeypatch.delenv("PTP_LOCAL_PORT", raising=False)
+    cmd = _local.server_command(parse_spec("local:smollm2-135m+knapsack-routed"), threads=2)
+    assert cmd[1:3] == ["-m", "ptp.train.serve_router"]
+    students = cmd[cmd.index("--students") + 1 : cmd.index("--model_alias")]
+    assert students == [
+        "local:smollm2-135m+knapsack-persistent",
+        "local:smollm2-135m+knapsack-reset",
+    ]
+    args = {
+        flag: cmd[cmd.index(flag) + 1] for flag in ("--router", "--base", "--port", "--threads")
+    }
+    assert args["--router"].endswith("adapters/knapsack-router-smollm2.pt")
+    assert (args["--base"], args["--port"], args["--threads"]) == (
+        "local:smollm2-135m",
+        "8772",
+        "2",
+    )
+    with pytest.raises(ModelError, match="not a routed pair"):
+        _local.router_file("smollm2-135m")
 
 
 @contextmanager

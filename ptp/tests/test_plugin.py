@@ -11,7 +11,7 @@ from vcr.serializers import yamlserializer
 
 from ptp.errors import CassetteFileError, ResultsFileError
 from ptp.pytest_plugin._cassettes import CheckedPersister, canonical_body
-from ptp.pytest_plugin._grid import GridSpec
+from ptp.pytest_plugin._grid import GridSpec, expand
 from ptp.results import DamagedResultsWarning, read_results
 
 TOY = """
@@ -114,6 +114,36 @@ def test_grid_stats_must_be_a_list_of_names():
     for bad in ("gap", ["gap", 3], [""]):
         with pytest.raises(TypeError, match=r"stats=\['tool_calls', 'optimality'\]"):
             GridSpec.from_marker(**kw, stats=bad)
+
+
+def test_a_task_loader_sees_the_model_so_a_cell_can_be_recorded_for_one_model_only():
+    seen = []
+
+    def tasks(cell):
+        seen.append(dict(cell))
+        only_b = cell["level"] == "B" and cell["model"] != "local:smollm2-135m"
+        return [] if only_b else [{"task_id": "t0"}, {"task_id": "t1"}]
+
+    spec = GridSpec.from_marker(
+        suite="s",
+        axes={"level": ["A", "B"]},
+        tasks=tasks,
+        models=["local:gemma-3-270m", "local:smollm2-135m"],
+    )
+    ids = [c.case_id for c in expand(spec, [], epochs=1, seed=0)]
+    assert ids == [
+        "A-gemma-3-270m-t0",
+        "A-gemma-3-270m-t1",
+        "A-smollm2-135m-t0",
+        "A-smollm2-135m-t1",
+        "B-smollm2-135m-t0",
+        "B-smollm2-135m-t1",
+    ]
+    assert {c["model"] for c in seen} == {"local:gemma-3-270m", "local:smollm2-135m"}
+    unmodelled = GridSpec.from_marker(suite="s", axes={"level": ["A"]}, tasks=tasks)
+    seen.clear()
+    assert len(expand(unmodelled, [], epochs=1, seed=0)) == 2
+    assert seen == [{"level": "A"}]  # no model axis: no "model" key
 
 
 def test_malformed_results_name_the_file_line_and_field(tmp_path):

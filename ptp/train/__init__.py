@@ -10,6 +10,7 @@ Needs the ``train`` extra (torch, transformers, peft, trl, accelerate).
 from ptp.train._base import hf_folder, load_base, load_tokenizer, tiny_twin
 from ptp.train._gguf import adapter_to_gguf, gguf_to_adapter
 from ptp.train._lora import LoraRecipe, TrainReport, gpu_recipe, load_student, train_lora
+from ptp.train._prompt_router import PromptRouter
 from ptp.train._router import (
     RoutedStudents,
     RouterRecipe,
@@ -21,6 +22,7 @@ from ptp.train._tokens import TrainError, chat_template, tokenize
 
 __all__ = [
     "LoraRecipe",
+    "PromptRouter",
     "RoutedStudents",
     "RouterRecipe",
     "RouterReport",
