@@ -179,8 +179,12 @@ class LocalServer:
         assert self.spec.base_url
         return self.spec.base_url
 
-    def start(self, timeout_s: float = 120.0) -> LocalServer:
-        """Start the server and wait until it answers; raises with its log tail if it dies."""
+    def start(self, timeout_s: float | None = None) -> LocalServer:
+        """Start the server and wait until it answers (``timeout_s``: 120 s, or 300 s for a
+        routed pair, which also starts its students and loads the base in transformers);
+        raises with its log tail if it dies."""
+        if timeout_s is None:
+            timeout_s = 300.0 if local_model(self.spec.name).router else 120.0
         try:
             import llama_cpp.server  # noqa: F401
         except ImportError as err:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from openai import OpenAI
@@ -82,3 +83,24 @@ def test_smollm2_ends_its_turn_with_im_end(monkeypatch, tmp_path):
     assert choice.finish_reason == "stop", choice.message.content
     assert "Paris" in (choice.message.content or "")
     assert "<|im" not in (choice.message.content or "")
+
+
+def test_the_routed_pair_sends_each_regime_to_its_student(monkeypatch, tmp_path):
+    """Both knapsack students behind their router: each regime's first request (from the
+    cross grid's cassettes) goes to the student trained in that regime; the students' servers
+    stop with the router's."""
+    import yaml
+
+    cassettes = Path(__file__).resolve().parents[2] / "cassettes" / "test_knapsack"
+    with serve("local:smollm2-135m+knapsack-routed", monkeypatch, tmp_path) as (spec, client):
+        students = [parse_spec(f"local:{s}") for s in local_model(spec.name).students]
+        for regime, student in (("persistent", "a"), ("reset", "b")):
+            recorded = yaml.safe_load(
+                (cassettes / f"routed-{regime}-knap-easy-s2026004.yaml").read_text()
+            )
+            request = json.loads(recorded["interactions"][0]["request"]["body"])
+            chat = client.chat.completions.create(
+                model=spec.name, messages=request["messages"], max_tokens=8, temperature=0, seed=0
+            )
+            assert chat.model_extra["ptp_route"]["student"] == student
+    assert not any(is_healthy(s.base_url) for s in students)
