@@ -5,7 +5,10 @@ plain HTTP that vcrpy can record and replay.
 Latency: a live call reports its wall time. A replayed call's wall time is the cassette's, not
 the model's, so a Model made with ``replay=True`` reports the latency stored with the recorded
 response instead: the :data:`LATENCY_HEADER` the recorder added (the client's measurement, from
-:func:`current_call_elapsed_ms`), else the server's ``openai-processing-ms``, else None.
+:func:`current_call_elapsed_ms`), else the server's ``openai-processing-ms``, else None. A
+response that carries :data:`LATENCY_HEADER` was replayed whatever the mode (a server never
+sends it; the recorder adds it to the cassette only), so a recording session reports the
+recorded latency of the cases it replays.
 """
 
 from __future__ import annotations
@@ -318,7 +321,10 @@ class Model:
 
     def _finish(self, event: Any, kind: str, reply: Any, wall_s: float) -> Completion:
         response, headers = reply if isinstance(reply, _Reply) else (reply, None)
-        latency_s = latency_from_headers(headers) if self.replay else wall_s
+        # a response carrying the recorder's header came from a cassette, also in a recording
+        # session (``--record-mode=once`` replays the cases it has)
+        recorded = headers is not None and LATENCY_HEADER in headers
+        latency_s = latency_from_headers(headers) if self.replay or recorded else wall_s
         completion = self._completion(kind, response, latency_s, wall_s)
         _fill(event, completion)
         return completion

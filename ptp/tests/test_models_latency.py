@@ -114,6 +114,9 @@ def test_replay_reads_latency_from_headers_live_measures_wall_time(server, provi
     assert reply.latency_s == 2.5005 and reply.wall_s is not None and reply.wall_s < 1.0
     server.headers = {}
     assert replayed.chat(HI).latency_s is None
+    # a recording session replays the cases it has: their responses carry the recorder's header
+    server.headers = {LATENCY_HEADER: "2500.5"}
+    assert server.model(provider).chat(HI).latency_s == 2.5005
 
 
 def test_trace_keeps_model_latency_and_wall_time_apart(server):
