@@ -170,6 +170,15 @@ def test_the_router_server_forwards_to_the_chosen_student_over_openai_http():
                     {"role": "user", "content": "Shout: x"}])  # fmt: skip
             with pytest.raises(Exception, match="could not route"):
                 client.chat.completions.create(model="pair", messages=[])
+    gone = route_handler(
+        "pair", route, {"a": "http://127.0.0.1:9/v1", "b": "http://127.0.0.1:9/v1"}
+    )
+    with serving(gone) as (url, _):
+        client = OpenAI(base_url=url, api_key="none", max_retries=0)
+        with pytest.raises(Exception, match=r"student a at http://127\.0\.0\.1:9/v1"):
+            client.chat.completions.create(
+                model="pair", messages=[{"role": "user", "content": "Shout"}]
+            )
 
 
 def test_kl_divergence_is_the_kullback_leibler_divergence():

@@ -72,11 +72,17 @@ def route_handler(alias: str, route: Route, students: Mapping[str, str]) -> type
             )  # fmt: skip
             try:
                 with urllib.request.urlopen(forward) as reply:
-                    status, body = reply.status, json.loads(reply.read())
-            except urllib.error.HTTPError as err:
-                status, body = err.code, json.loads(err.read() or b"{}")
-            except (OSError, ValueError) as err:
+                    status, raw = reply.status, reply.read()
+            except urllib.error.HTTPError as err:  # the student's own error, passed on
+                status, raw = err.code, err.read()
+            except OSError as err:
                 return self._error(502, f"student {chosen} at {students[chosen]}: {err}")
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                return self._error(
+                    502, f"student {chosen} sent no JSON (HTTP {status}): {raw[:200]!r}"
+                )
             body["ptp_route"] = {"student": chosen, "probabilities": probs}
             self._send(status, body)
 
