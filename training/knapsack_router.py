@@ -20,6 +20,7 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from statistics import fmean
 from typing import Any
 
 from ptp.data import ChatExample, read_dataset
@@ -44,11 +45,6 @@ def regime_examples(root: Path, seed: int, tasks: int) -> list[ChatExample]:
             examples.append(ex.model_copy(update={"messages": ex.messages[: replies[1] + 1],
                                                   "metadata": meta}))  # fmt: skip
     return examples
-
-
-def _mean(values: Any) -> float:
-    values = list(values)
-    return sum(values) / len(values)
 
 
 def train_and_measure(out: Path, recipe: RouterRecipe = RECIPE) -> dict[str, Any]:
@@ -81,8 +77,8 @@ def train_and_measure(out: Path, recipe: RouterRecipe = RECIPE) -> dict[str, Any
             r["nll"][own[r["regime"]]] == min(r["nll"].values()) for r in rows
         ),
         "mean_nll": {
-            "routed": _mean(r["nll"][r["chosen"]] for r in rows),
-            **{f"always {g}": _mean(r["nll"][s] for r in rows) for g, s in own.items()},
+            "routed": fmean(r["nll"][r["chosen"]] for r in rows),
+            **{f"always {g}": fmean(r["nll"][s] for r in rows) for g, s in own.items()},
         },
     }
     (out / "held_out.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ptp.data import ChatExample, ExampleMeta
-from ptp.train._router import STUDENTS, _collate, _rows
+from ptp.train._router import STUDENTS, _collate, _rows, prompt_features, router_layer
 from ptp.train._tokens import TrainError
 
 _PLACEHOLDER_REPLY = {"role": "assistant", "content": ".", "weight": 1}
@@ -43,10 +43,7 @@ class PromptRouter:
         import torch
 
         state = torch.load(str(router), map_location="cpu", weights_only=True)
-        width = state["1.weight"].shape[1]
-        self.layer = torch.nn.Sequential(
-            torch.nn.BatchNorm1d(width, affine=False), torch.nn.Linear(width, len(STUDENTS))
-        )
+        self.layer = router_layer(state["1.weight"].shape[1])
         self.layer.load_state_dict(state)
         self.layer.eval()
         self.base = base.eval()
@@ -64,10 +61,8 @@ class PromptRouter:
         )
         rows = _rows([example], self.tokenizer, self.template, self.max_length)
         batch = _collate(self.tokenizer.pad_token_id or 0)(rows)
+        features = prompt_features(self.base, batch["input_ids"], batch["attention_mask"],
+                                   batch["prompt_mask"])  # fmt: skip
         with torch.no_grad():
-            states = self.base(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
-                               output_hidden_states=True).hidden_states[-1]  # fmt: skip
-            last = batch["prompt_mask"].sum(dim=1) - 1
-            scores = self.layer(states[torch.arange(len(last)), last].float())
-            probs = torch.softmax(scores, dim=-1)[0]
+            probs = torch.softmax(self.layer(features), dim=-1)[0]
         return dict(zip(STUDENTS, probs.tolist(), strict=True))

@@ -76,6 +76,27 @@ def kl_divergence(logits_p: Any, logits_q: Any, mask: Any) -> Any:
     return (per_position * weights).sum() / weights.sum().clamp(min=1.0)
 
 
+def router_layer(width: int) -> Any:
+    """The router: the features standardized (they share a large common part), then linear."""
+    import torch
+
+    return torch.nn.Sequential(
+        torch.nn.BatchNorm1d(width, affine=False), torch.nn.Linear(width, len(STUDENTS))
+    )
+
+
+def prompt_features(model: Any, input_ids: Any, attention_mask: Any, prompt_mask: Any) -> Any:
+    """(batch, width): ``model``'s last hidden state at each prompt's last token, without
+    gradient (the router's input)."""
+    import torch
+
+    with torch.no_grad():
+        states = model(input_ids=input_ids, attention_mask=attention_mask,
+                       output_hidden_states=True).hidden_states[-1]  # fmt: skip
+    last = (prompt_mask.sum(dim=1) - 1).clamp(min=0)
+    return states[torch.arange(len(last)), last].float()
+
+
 def _build(base: Any, adapter_a: str | Path, adapter_b: str | Path) -> Any:
     """The router model: both adapters loaded on ``base`` (peft) and a fresh router layer."""
     import torch
@@ -86,11 +107,7 @@ def _build(base: Any, adapter_a: str | Path, adapter_b: str | Path) -> Any:
             super().__init__()
             self.students = PeftModel.from_pretrained(base, str(adapter_a), adapter_name="a")
             self.students.load_adapter(str(adapter_b), adapter_name="b")
-            width = self.students.get_input_embeddings().embedding_dim
-            # standardized per feature (the states share a large common part), then linear
-            self.router = torch.nn.Sequential(
-                torch.nn.BatchNorm1d(width, affine=False), torch.nn.Linear(width, len(STUDENTS))
-            )
+            self.router = router_layer(self.students.get_input_embeddings().embedding_dim)
             self.kl_weight = 0.0
             self.trained: list[Any] = []  # the students' LoRA weights, when they train
 
@@ -105,11 +122,8 @@ def _build(base: Any, adapter_a: str | Path, adapter_b: str | Path) -> Any:
         def features(self, input_ids: Any, attention_mask: Any, prompt_mask: Any) -> Any:
             """(batch, width): the router's input, the base model's last hidden state at the
             prompt's last token (the adapters off; no gradient reaches the base)."""
-            with torch.no_grad(), self.students.disable_adapter():
-                states = self.students(input_ids=input_ids, attention_mask=attention_mask,
-                                       output_hidden_states=True).hidden_states[-1]  # fmt: skip
-            last = (prompt_mask.sum(dim=1) - 1).clamp(min=0)
-            return states[torch.arange(len(last)), last].float()
+            with self.students.disable_adapter():
+                return prompt_features(self.students, input_ids, attention_mask, prompt_mask)
 
         def route_logits(self, input_ids: Any, attention_mask: Any, prompt_mask: Any) -> Any:
             """(batch, 2): the router's scores for each prompt."""
