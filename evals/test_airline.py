@@ -33,8 +33,7 @@ RECORDED = {
     ("L3", "0"): ("template", "paraphrase", "rulearena"),
     ("L3", "1"): ("template", "paraphrase"),
     ("L3", "2"): ("template", "paraphrase"),
-    **{(cot, "1"): ("template", "paraphrase") for cot in ("CoT0", "CoT1")},
-    ("CoT0", "2"): ("template", "paraphrase"),
+    **{(cot, c): ("template", "paraphrase") for cot in ("CoT0", "CoT1") for c in "12"},
 }
 # Cells recorded for one model only so far: model -> (level, complexity) -> styles. Gemma's
 # CoT replies run to their 1,536-token budget (45-65 s a case on a free 2-core box): its
@@ -42,7 +41,6 @@ RECORDED = {
 RECORDED_FOR: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     "local:smollm2-135m": {
         **{(cot, "0"): ("template", "paraphrase", "rulearena") for cot in ("CoT0", "CoT1")},
-        ("CoT1", "2"): ("template", "paraphrase"),
     },
 }
 # Cells to collect besides RECORDED, for recording them (scripts/record_grids.sh):
