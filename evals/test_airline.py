@@ -42,7 +42,7 @@ RECORDED_FOR: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     "local:smollm2-135m": {
         **{(cot, "0"): ("template", "paraphrase", "rulearena") for cot in ("CoT0", "CoT1")},
     },
-    "local:gemma-3-270m": {("CoT0", "0"): ("template",)},
+    "local:gemma-3-270m": {("CoT0", "0"): ("template",), ("CoT1", "0"): ("template",)},
 }
 # Cells to collect besides RECORDED, for recording them (scripts/record_grids.sh):
 # "level:complexity:style" triples separated by commas, e.g. "L3:1:template,L3:1:paraphrase"
