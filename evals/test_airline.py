@@ -36,13 +36,13 @@ RECORDED = {
     **{(cot, c): ("template", "paraphrase") for cot in ("CoT0", "CoT1") for c in "12"},
 }
 # Cells recorded for one model only so far: model -> (level, complexity) -> styles. Gemma's
-# CoT replies run to their 1,536-token budget (45-65 s a case on a free 2-core box): its
-# other CoT cells are still to record.
+# CoT replies run to their 1,536-token budget (~50 s a case on a free 2-core box): its CoT1
+# paraphrase and both rulearena cells at complexity 0 are still to record.
 RECORDED_FOR: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     "local:smollm2-135m": {
         **{(cot, "0"): ("template", "paraphrase", "rulearena") for cot in ("CoT0", "CoT1")},
     },
-    "local:gemma-3-270m": {("CoT0", "0"): ("template",), ("CoT1", "0"): ("template",)},
+    "local:gemma-3-270m": {("CoT0", "0"): ("template", "paraphrase"), ("CoT1", "0"): ("template",)},
 }
 # Cells to collect besides RECORDED, for recording them (scripts/record_grids.sh):
 # "level:complexity:style" triples separated by commas, e.g. "L3:1:template,L3:1:paraphrase"

@@ -37,7 +37,7 @@ record L3-c2 evals/test_airline.py "L3 and (2-template or 2-paraphrase)" "$(cell
 record knapsack-smollm2 evals/test_knapsack.py "smollm2 and not cross"
 record L1-c1 evals/test_airline.py "L1 and (1-template or 1-paraphrase)" "$(cells L1 1)"
 record L1-c2 evals/test_airline.py "L1 and (2-template or 2-paraphrase)" "$(cells L1 2)"
-# CoT cells, the small ones first (Gemma ~120 s a case on a free box: its replies run to
+# CoT cells, the small ones first (Gemma ~50 s a case on a free box: its replies run to
 # the 1,536-token budget; SmolLM2's replies average 188 tokens, 12-20 s a case)
 for complexity in 1 2 0; do
   for level in CoT0 CoT1; do
