@@ -9,7 +9,11 @@ actions a reply), and every request carries at least what the first one did: the
 prompt, the tools and the task, whose size SmolLM2's server reported when the L3 cassette of
 the same task was recorded. Replies x first prompt is a floor: a real run's requests also
 carry the history, and a model writes its own text. The student's tokens are those its
-cassettes recorded (``cassettes/test_students``). Reads cassettes only; calls no model.
+cassettes recorded (``cassettes/test_students``). ``minimal`` is what the same calls would
+count with the least prompt a trained student might get: the system prompt cut to the
+signature and docstring (no JSON schema, no worked examples), the question, the recorded
+reply, in SmolLM2's chat template (its tokenizer needs the ``train`` extra). Reads cassettes
+only; calls no model.
 """
 
 from __future__ import annotations
@@ -33,10 +37,25 @@ from ptp.trace import recorder  # noqa: E402
 MODEL = "smollm2-135m"
 
 
-def usages(cassette: Path) -> list[dict[str, int]]:
-    """The ``usage`` of every recorded response in ``cassette``."""
-    interactions = yaml.safe_load(cassette.read_text(encoding="utf-8"))["interactions"]
-    return [json.loads(i["response"]["body"]["string"])["usage"] for i in interactions]
+def interactions(cassette: Path) -> list[tuple[dict, dict]]:
+    """(request body, response body) of every recorded call in ``cassette``."""
+    recorded = yaml.safe_load(cassette.read_text(encoding="utf-8"))["interactions"]
+    return [(json.loads(i["request"]["body"]), json.loads(i["response"]["body"]["string"]))
+            for i in recorded]  # fmt: skip
+
+
+def minimal_tokens(calls: list[tuple[dict, dict]], tokenizer: object) -> int:
+    """Tokens of ``calls`` with a minimal prompt: signature and docstring, the question, the
+    recorded reply (no JSON schema, no worked examples)."""
+    total = 0
+    for request, response in calls:
+        messages = request["messages"]
+        system = messages[0]["content"].split("\n\nReply with")[0]
+        reply = response["choices"][0]["message"]["content"]
+        chat = [{"role": "system", "content": system}, messages[-1],
+                {"role": "assistant", "content": reply}]  # fmt: skip
+        total += len(tokenizer(tokenizer.apply_chat_template(chat, tokenize=False)).input_ids)
+    return total
 
 
 def expert_replies(task: object) -> int:
@@ -50,22 +69,28 @@ def expert_replies(task: object) -> int:
 
 
 def main() -> int:
-    print("| style | tasks | expert replies | first prompt | L3 floor | student | floor / student |"
-          "\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |")  # fmt: skip
+    from ptp.train import load_tokenizer
+
+    tokenizer = load_tokenizer(f"local:{MODEL}")
+    print("| style | tasks | expert replies | first prompt | L3 floor | student | floor / student "
+          "| minimal | floor / minimal |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+          "| ---: |")  # fmt: skip
     for style in ("template", "paraphrase"):
-        floors, students, replies, firsts = [], [], [], []
+        floors, students, minimal, replies, firsts = [], [], [], [], []
         for task in problems("0", style)[: TASKS_PER_CELL["0"]]:
             case = f"0-{style}-{task.task_id}"
             l3 = ROOT / "cassettes/test_airline" / f"L3-0-{style}-{MODEL}-{task.task_id}.yaml"
-            first = usages(l3)
-            student = usages(ROOT / f"cassettes/test_students/distilled-student-{case}.yaml")
+            first = interactions(l3)[0][1]["usage"]
+            student = interactions(ROOT / f"cassettes/test_students/distilled-student-{case}.yaml")
             replies.append(expert_replies(task))
-            firsts.append(first[0]["prompt_tokens"])
+            firsts.append(first["prompt_tokens"])
             floors.append(replies[-1] * firsts[-1])
-            students.append(sum(u["total_tokens"] for u in student))
-        ratio = fmean(floors) / fmean(students)
+            students.append(sum(response["usage"]["total_tokens"] for _, response in student))
+            minimal.append(minimal_tokens(student, tokenizer))
+        floor = fmean(floors)
         print(f"| {style} | {len(floors)} | {fmean(replies):.1f} | {fmean(firsts):,.0f} | "
-              f"{fmean(floors):,.0f} | {fmean(students):,.0f} | {ratio:.2f}x |")  # fmt: skip
+              f"{floor:,.0f} | {fmean(students):,.0f} | {floor / fmean(students):.2f}x | "
+              f"{fmean(minimal):,.0f} | {floor / fmean(minimal):.2f}x |")  # fmt: skip
     return 0
 
 
