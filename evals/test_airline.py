@@ -21,28 +21,15 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "airline"
 
 MODELS = ["local:gemma-3-270m", "local:smollm2-135m"]
 STYLES = ["template", "paraphrase", "rulearena"]
+LEVELS_WITH_LLM = ["L1", "L3", "CoT0", "CoT1"]
 # Tasks per cell, by complexity: the first N of each fixture file (the sizes). generate(n)
 # is a prefix of generate(n + k), so a larger N needs only new recordings.
 TASKS_PER_CELL = {"0": 20, "1": 8, "2": 8}
-# The LLM cells recorded so far, (level, complexity) -> styles (cassettes/README.md); the
-# others are not collected yet. L0 calls no model and runs in every cell.
+# The LLM cells recorded, (level, complexity) -> styles (cassettes/README.md); the others are
+# not collected. L0 calls no model and runs in every cell.
 RECORDED = {
-    ("L1", "0"): ("template", "paraphrase", "rulearena"),
-    ("L1", "1"): ("template", "paraphrase"),
-    ("L1", "2"): ("template", "paraphrase"),
-    ("L3", "0"): ("template", "paraphrase", "rulearena"),
-    ("L3", "1"): ("template", "paraphrase"),
-    ("L3", "2"): ("template", "paraphrase"),
-    **{(cot, c): ("template", "paraphrase") for cot in ("CoT0", "CoT1") for c in "12"},
-}
-# Cells recorded for one model only so far: model -> (level, complexity) -> styles. Gemma's
-# CoT replies run to their 1,536-token budget (~50 s a case on a free 2-core box): its CoT1
-# paraphrase and both rulearena cells at complexity 0 are still to record.
-RECORDED_FOR: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
-    "local:smollm2-135m": {
-        **{(cot, "0"): ("template", "paraphrase", "rulearena") for cot in ("CoT0", "CoT1")},
-    },
-    "local:gemma-3-270m": {("CoT0", "0"): ("template", "paraphrase"), ("CoT1", "0"): ("template",)},
+    **{(level, "0"): ("template", "paraphrase", "rulearena") for level in LEVELS_WITH_LLM},
+    **{(level, c): ("template", "paraphrase") for level in LEVELS_WITH_LLM for c in "12"},
 }
 # Cells to collect besides RECORDED, for recording them (scripts/record_grids.sh):
 # "level:complexity:style" triples separated by commas, e.g. "L3:1:template,L3:1:paraphrase"
@@ -63,9 +50,7 @@ def problems(complexity: str, style: str) -> tuple:
 def cell_tasks(cell: dict[str, str]) -> tuple:
     level, complexity, style = cell["level"], cell["complexity"], cell["style"]
     wanted = f"{level}:{complexity}:{style}" in TO_RECORD
-    one_model = RECORDED_FOR.get(cell.get("model", ""), {})
-    recorded = RECORDED.get((level, complexity), ()) + one_model.get((level, complexity), ())
-    if level != "L0" and style not in recorded and not wanted:
+    if level != "L0" and style not in RECORDED.get((level, complexity), ()) and not wanted:
         return ()
     return problems(complexity, style)[: TASKS_PER_CELL[complexity]]
 
